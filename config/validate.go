@@ -1,0 +1,199 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/fairmatch/fairmatch"
+)
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow)
+
+func (c *Config) validate(p *parser) {
+	if c.Timezone == "" {
+		c.Timezone = DefaultTimezone
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		p.add("timezone", "unknown time zone %q", c.Timezone)
+	} else {
+		c.loc = loc
+	}
+
+	if strings.TrimSpace(c.Fairs.Cron) == "" {
+		p.add("fairs.cron", "missing: a cron spec gives the fairs, e.g. \"0 9 15 */2 *\"")
+	} else if strings.HasPrefix(strings.TrimSpace(c.Fairs.Cron), "@every") {
+		p.add("fairs.cron", "@every is not a calendar schedule; use a 5-field spec such as \"0 9 15 */2 *\"")
+	} else if strings.Contains(c.Fairs.Cron, "TZ=") {
+		p.add("fairs.cron", "set the zone with the timezone key, not inside the cron spec")
+	} else if s, err := cronParser.Parse(c.Fairs.Cron); err != nil {
+		p.add("fairs.cron", "invalid cron spec %q: %v", c.Fairs.Cron, err)
+	} else {
+		c.schedule = s
+	}
+	for i, th := range c.Fairs.Themes {
+		if strings.TrimSpace(th) == "" {
+			p.add(fmt.Sprintf("fairs.themes[%d]", i), "empty theme")
+		}
+	}
+
+	// Stages must come in the order of a fair's life.
+	st := c.Stages
+	order := []struct {
+		key string
+		off Offset
+	}{{"stages.call_opens", st.CallOpens}, {"stages.call_closes", st.CallCloses},
+		{"stages.match", st.Match}, {"stages.agenda", st.Agenda}, {"stages.publish", st.Publish}}
+	for i := 1; i < len(order); i++ {
+		if order[i].off < order[i-1].off {
+			p.add(order[i].key, "%s comes before %s (%s); stages must be in the order call_opens ≤ call_closes ≤ match ≤ agenda ≤ publish",
+				order[i].off, strings.TrimPrefix(order[i-1].key, "stages."), order[i-1].off)
+		}
+	}
+	if st.Publish >= 0 {
+		p.add("stages.publish", "publish must come before the fair (a negative offset such as -7d), got %s", st.Publish)
+	}
+	for i, r := range st.Reminders {
+		key := fmt.Sprintf("stages.reminders[%d]", i)
+		if r >= 0 {
+			p.add(key, "a reminder must come before the fair (negative offset), got %s", r)
+		} else if r < st.Publish {
+			p.add(key, "reminder %s comes before publish (%s)", r, st.Publish)
+		}
+		if i > 0 && r <= st.Reminders[i-1] {
+			p.add(key, "reminders must be in increasing order")
+		}
+	}
+	for i, f := range st.FollowUps {
+		key := fmt.Sprintf("stages.follow_ups[%d]", i)
+		if f <= 0 {
+			p.add(key, "a follow-up must come after the fair (positive offset), got %s", f)
+		}
+		if i > 0 && f <= st.FollowUps[i-1] {
+			p.add(key, "follow-ups must be in increasing order")
+		}
+	}
+
+	d := c.Day
+	if len(d.Sessions) == 0 {
+		p.add("day.sessions", "missing: the fair day needs at least one session")
+	}
+	names := map[string]bool{}
+	prevEnd := -1
+	for i, s := range d.Sessions {
+		key := fmt.Sprintf("day.sessions[%d]", i)
+		if s.Name == "" {
+			p.add(key, "session has no name")
+		} else if names[s.Name] {
+			p.add(key, "duplicate session name %q", s.Name)
+		}
+		names[s.Name] = true
+		from, err1 := ClockMinutes(s.From)
+		to, err2 := ClockMinutes(s.To)
+		if err1 != nil {
+			p.add(key+".from", "%v", err1)
+		}
+		if err2 != nil {
+			p.add(key+".to", "%v", err2)
+		}
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if from >= to {
+			p.add(key, "session %q ends (%s) before it starts (%s)", s.Name, s.To, s.From)
+			continue
+		}
+		if from < prevEnd {
+			p.add(key, "session %q starts before the previous session ends; sessions must be in order and disjoint", s.Name)
+		}
+		prevEnd = to
+		if d.Slot > 0 && time.Duration(to-from)*time.Minute < d.Slot.D() {
+			p.add(key, "session %q is shorter than one slot (%s)", s.Name, d.Slot)
+		}
+	}
+	if d.Slot <= 0 {
+		p.add("day.slot", "slot length must be positive, e.g. 20m")
+	} else if d.Slot.D()%time.Minute != 0 {
+		p.add("day.slot", "slot length must be whole minutes")
+	}
+	if d.Buffer < 0 {
+		p.add("day.buffer", "buffer must not be negative")
+	} else if d.Buffer.D()%time.Minute != 0 {
+		p.add("day.buffer", "buffer must be whole minutes")
+	}
+	if d.Tables < 1 {
+		p.add("day.tables", "the fair needs at least one table, got %d", d.Tables)
+	} else if d.Tables > 10000 {
+		p.add("day.tables", "%d tables is more than any venue holds (max 10000)", d.Tables)
+	}
+	if len(d.TableNames) > 0 && len(d.TableNames) != d.Tables {
+		p.add("day.table_names", "%d names for %d tables", len(d.TableNames), d.Tables)
+	}
+	seen := map[string]bool{}
+	for i, n := range d.TableNames {
+		if strings.TrimSpace(n) == "" || seen[n] {
+			p.add(fmt.Sprintf("day.table_names[%d]", i), "table names must be non-empty and distinct")
+		}
+		seen[n] = true
+	}
+
+	m := c.Matching
+	for _, f := range []struct {
+		key string
+		v   int
+	}{{"matching.meetings_per_enterprise", m.MeetingsPerEnterprise}, {"matching.meetings_per_university", m.MeetingsPerUniversity},
+		{"matching.meetings_per_expert", m.MeetingsPerExpert}, {"matching.universities_per_enterprise", m.UniversitiesPerEnterprise},
+		{"matching.items_per_meeting", m.ItemsPerMeeting}} {
+		if f.v < 0 {
+			p.add(f.key, "must not be negative (0 means no limit)")
+		}
+	}
+	if m.MinRelevance < 0 || m.MinRelevance > 1 {
+		p.add("matching.min_relevance", "must lie in [0, 1], got %g", m.MinRelevance)
+	}
+}
+
+// ClockMinutes reads "HH:MM" (00:00–24:00) as minutes after midnight.
+func ClockMinutes(s string) (int, error) {
+	var h, m int
+	if len(s) != 5 || s[2] != ':' {
+		return 0, fmt.Errorf("%q is not a time of day (HH:MM)", s)
+	}
+	if _, err := fmt.Sscanf(s, "%02d:%02d", &h, &m); err != nil || h > 24 || m > 59 || (h == 24 && m != 0) {
+		return 0, fmt.Errorf("%q is not a time of day (HH:MM)", s)
+	}
+	return h*60 + m, nil
+}
+
+// File is the path the plan was read from.
+func (c *Config) File() string { return c.file }
+
+// Location is the plan's time zone.
+func (c *Config) Location() *time.Location { return c.loc }
+
+// FairDay returns the fair day with table names filled in.
+func (c *Config) FairDay() fairmatch.Day {
+	d := fairmatch.Day{
+		Sessions: append([]fairmatch.Session(nil), c.Day.Sessions...),
+		Slot:     fairmatch.Duration(c.Day.Slot),
+		Buffer:   fairmatch.Duration(c.Day.Buffer),
+		Tables:   append([]string(nil), c.Day.TableNames...),
+	}
+	if len(d.Tables) == 0 {
+		prefix := c.Day.TablePrefix
+		if prefix == "" {
+			prefix = "T"
+		}
+		width := len(fmt.Sprint(c.Day.Tables))
+		if width < 2 {
+			width = 2
+		}
+		for i := 1; i <= c.Day.Tables; i++ {
+			d.Tables = append(d.Tables, fmt.Sprintf("%s%0*d", prefix, width, i))
+		}
+	}
+	return d
+}
