@@ -1,0 +1,58 @@
+// Package matcher finds which university offerings fit which enterprise
+// problems and chooses the meetings of a fair. It is made of pure functions of
+// their inputs: no I/O beyond the io.Reader and io.Writer it is given, no
+// global state.
+//
+// # Relevance
+//
+// [Analyze] turns text into terms: overlapping bigrams for Han text (Chinese
+// has no spaces), case-folded, stop-word-filtered, lightly stemmed words for
+// Latin text, with acronyms and model numbers (5G, GaN, dPCR) kept whole.
+//
+// [NewIndex] analyses a dataset's offerings (title, keywords, description,
+// domains) into forward and inverted indexes and each problem into a weighted
+// query. [Index.Score] scores a problem against an offering, an expert or a
+// university; [Index.Candidates] finds a problem's best offerings through the
+// inverted index.
+//
+// # Score scale
+//
+// A score lies in [0,1] and is comparable across problems, so a fixed
+// min_relevance threshold is meaningful:
+//
+//   - 0: the offering shares no term, keyword or domain with the problem.
+//   - 1: every term of the problem, weighted by its importance (field weight
+//     × idf), occurs in the offering's title or keywords, and every problem
+//     keyword occurs there as a phrase.
+//   - In between it is the importance-weighted share of the problem that the
+//     offering covers: 3/4 bag-of-words (BM25F: title and keywords weigh 3,
+//     domains 2, description 1; term frequency saturated) and 1/4 the share
+//     of the problem's keywords found as phrases (when it has keywords).
+//
+// On the package's planted test set, offerings written for a problem score
+// 0.85–0.97 and those sharing only a domain and a generic word 0.08–0.15; a
+// min_relevance around 0.2 separates them. Long problem descriptions lower
+// every score of that problem (more of it is left uncovered). Scores depend on the whole dataset (idf), are deterministic, and are
+// the same whether obtained from Score, Candidates or Match.
+//
+// # Assignment
+//
+// [Assign] chooses pairs under per-id minimum and maximum counts with an exact
+// min-cost circulation (max flow for feasibility, then cost scaling
+// push–relabel). [ReadScores], [ReadBounds] and [WriteAssign] read and write
+// the CSV tables of formats.md §3, [ScoreCSV] the tables of §2.
+//
+// # Matching
+//
+// [Match] builds one fair's proposals: one per enterprise–university pair,
+// covering up to a few problem–offering items, chosen by [Assign] under the
+// fair's limits so that every enterprise gets a meeting before any gets a
+// second.
+//
+// # Caveats
+//
+// The Fair objective maximizes the number of lefts covered, then the total,
+// rather than the smallest per-left sum (an NP-hard objective); the
+// per-expert meeting limit is enforced after the assignment, not inside it.
+// See [Assign] and [Match].
+package matcher

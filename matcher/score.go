@@ -1,0 +1,381 @@
+package matcher
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/fairmatch/fairmatch"
+)
+
+// Candidate is an offering proposed for a problem and its relevance.
+type Candidate struct {
+	Offering string
+	Score    float64
+}
+
+// Score returns the relevance of a problem to a target, in [0,1], and a
+// short human-readable reason (the matched keywords and terms and the shared
+// domains, e.g. "激光焊接; 熔池; domain manufacturing/welding").
+//
+// target is looked up as an offering id, then a university id, then a person
+// id. An offering is scored directly. A university is scored by all its
+// offerings and an expert by every offering that lists them in experts; the
+// offerings' scores s₁ ≥ s₂ ≥ … are aggregated as
+//
+//	1 − (1 − s₁) · Π_{i>1} (1 − 0.2·sᵢ)
+//
+// so that one strong match decides and further ones add a little, and a
+// university with many weak offerings does not beat one with a strong one.
+// A known person who presents no offering scores 0.
+//
+// An unknown problem or target gives a *fairmatch.Error with code
+// fairmatch.ENOTFOUND naming the id.
+func (ix *Index) Score(problem, target string) (float64, string, error) {
+	pi, ok := ix.problemAt[problem]
+	if !ok {
+		return 0, "", fairmatch.Errorf(fairmatch.ENOTFOUND, "problem %q not found", problem)
+	}
+	q := &ix.problems[pi]
+	if d, ok := ix.offeringAt[target]; ok {
+		s := ix.score(q, int(d))
+		return s, ix.why(q, int(d)), nil
+	}
+	if docs, ok := ix.byUniversity[target]; ok {
+		s, why := ix.aggregate(q, docs)
+		return s, why, nil
+	}
+	if docs, ok := ix.byExpert[target]; ok || ix.people[target] {
+		if len(docs) == 0 {
+			return 0, "presents no offering", nil
+		}
+		s, why := ix.aggregate(q, docs)
+		return s, why, nil
+	}
+	return 0, "", fairmatch.Errorf(fairmatch.ENOTFOUND, "target %q is not an offering, university or person", target)
+}
+
+// Candidates returns the k most relevant offerings for a problem, best
+// first (ties by dataset order). Offerings sharing no term with the problem
+// are never returned. It walks the inverted index of the problem's terms and
+// computes exact scores only while they can still enter the top k. An unknown
+// problem or k ≤ 0 gives nil.
+func (ix *Index) Candidates(problem string, k int) []Candidate {
+	pi, ok := ix.problemAt[problem]
+	if !ok || k <= 0 {
+		return nil
+	}
+	return ix.candidates(&ix.problems[pi], k, -1)
+}
+
+// candidates returns at most k offerings scoring above minScore, best first.
+func (ix *Index) candidates(q *query, k int, minScore float64) []Candidate {
+	if q.total == 0 || len(ix.offerings) == 0 {
+		return nil
+	}
+	acc := ix.acc.Get().(*accumulator)
+	defer ix.acc.Put(acc)
+	// Term-at-a-time accumulation in term order: the same summation order as
+	// bm, so that the scores equal Score's bit for bit.
+	for _, tw := range q.terms {
+		for _, p := range ix.post[ix.postOff[tw.term]:ix.postOff[tw.term+1]] {
+			if acc.score[p.doc] == 0 {
+				acc.touched = append(acc.touched, p.doc)
+			}
+			acc.score[p.doc] += tw.w * float64(p.s)
+		}
+	}
+	type hit struct {
+		doc uint32
+		bm  float64
+	}
+	hits := make([]hit, len(acc.touched))
+	for i, d := range acc.touched {
+		hits[i] = hit{d, acc.score[d] / q.total}
+		acc.score[d] = 0
+	}
+	acc.touched = acc.touched[:0]
+	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(b.bm, a.bm), cmp.Compare(a.doc, b.doc)) })
+
+	share := ix.phraseShare(q)
+	var out []Candidate
+	var docs []uint32
+	kth := func() float64 {
+		if len(out) < k {
+			return minScore
+		}
+		return max(minScore, out[k-1].Score)
+	}
+	for _, h := range hits {
+		// The phrase part adds at most share: stop once even that cannot
+		// reach the current k-th score.
+		if (1-share)*h.bm+share < kth() {
+			break
+		}
+		s := (1-share)*h.bm + share*ix.phraseScore(q, int(h.doc))
+		if s <= minScore {
+			continue
+		}
+		// Insert in order (score desc, doc asc), keeping at most k.
+		i, _ := slices.BinarySearchFunc(out, Candidate{Score: s}, func(c, t Candidate) int {
+			return cmp.Compare(t.Score, c.Score)
+		})
+		for i < len(out) && out[i].Score == s && docs[i] < h.doc {
+			i++
+		}
+		if i >= k {
+			continue
+		}
+		out = slices.Insert(out, i, Candidate{ix.offerings[h.doc].id, s})
+		docs = slices.Insert(docs, i, h.doc)
+		if len(out) > k {
+			out, docs = out[:k], docs[:k]
+		}
+	}
+	return out
+}
+
+// phraseShare is the share of the score given to keyword phrases: none for a
+// problem without keywords.
+func (ix *Index) phraseShare(q *query) float64 {
+	if len(q.phrases) == 0 {
+		return 0
+	}
+	return ix.p.phraseShare
+}
+
+// score is the relevance of offering d to q:
+//
+//	(1 − φ)·bm + φ·ph
+//
+// bm = Σ w_t·s_td / Σ w_t over the problem's terms t, where w_t is the term's
+// query weight (title 3, keywords 3, domains 2, description 1, summed over the
+// fields it occurs in) times its BM25 idf among the offerings, and s_td ∈ [0,1]
+// is the BM25F-saturated, length-normalised weighted frequency of t in d,
+// scaled so that one occurrence in the title or keywords of an average
+// offering gives 1. ph is the share of the problem's keywords found as
+// phrases in d (a description-only find counts 0.6), and φ is 0.25, or 0 for
+// a problem without keywords.
+func (ix *Index) score(q *query, d int) float64 {
+	if q.total == 0 {
+		return 0
+	}
+	share := ix.phraseShare(q)
+	s := (1-share)*ix.bm(q, d, nil) + share*ix.phraseScore(q, d)
+	return s
+}
+
+// bm returns the bag-of-words part of the score; if matched is not nil it
+// receives s_td for every query term (0 for those absent from d).
+func (ix *Index) bm(q *query, d int, matched []float64) float64 {
+	fwd := ix.fwd[ix.fwdOff[d]:ix.fwdOff[d+1]]
+	sum, j := 0.0, 0
+	for i, tw := range q.terms {
+		for j < len(fwd) && fwd[j].term < tw.term {
+			j++
+		}
+		if j < len(fwd) && fwd[j].term == tw.term {
+			sum += tw.w * float64(fwd[j].s)
+			if matched != nil {
+				matched[i] = float64(fwd[j].s)
+			}
+		}
+	}
+	return sum / q.total
+}
+
+// phraseScore is the share of q's keywords found as phrases in offering d.
+func (ix *Index) phraseScore(q *query, d int) float64 {
+	if len(q.phrases) == 0 {
+		return 0
+	}
+	sum := 0.0
+	for i := range q.phrases {
+		sum += ix.phraseFound(&q.phrases[i], d)
+	}
+	return sum / float64(len(q.phrases))
+}
+
+// phraseFound returns 1 if the phrase occurs in d's title or keywords, the weak
+// credit if only in its description, else 0.
+func (ix *Index) phraseFound(ph *phrase, d int) float64 {
+	if len(ph.terms) == 0 {
+		return 0
+	}
+	strong := ix.seq[ix.seqOff[4*d+fieldTitle]:ix.seqOff[4*d+fieldKeywords+1]]
+	if containsSeq(strong, ph.terms) {
+		return 1
+	}
+	if containsSeq(ix.seq[ix.seqOff[4*d+fieldDescription]:ix.seqOff[4*d+fieldDescription+1]], ph.terms) {
+		return ix.p.phraseWeak
+	}
+	return 0
+}
+
+func containsSeq(hay, needle []uint32) bool {
+	for i := 0; i+len(needle) <= len(hay); i++ {
+		if hay[i] == needle[0] && slices.Equal(hay[i:i+len(needle)], needle) {
+			return true
+		}
+	}
+	return false
+}
+
+// aggregate scores q against several offerings (see Score).
+func (ix *Index) aggregate(q *query, docs []int32) (float64, string) {
+	if len(docs) == 0 {
+		return 0, "no offerings"
+	}
+	type sd struct {
+		s float64
+		d int32
+	}
+	all := make([]sd, len(docs))
+	for i, d := range docs {
+		all[i] = sd{ix.score(q, int(d)), d}
+	}
+	slices.SortFunc(all, func(a, b sd) int { return cmp.Or(cmp.Compare(b.s, a.s), cmp.Compare(a.d, b.d)) })
+	rest := 1 - all[0].s
+	for _, x := range all[1:] {
+		rest *= 1 - ix.p.aggShare*x.s
+	}
+	best := int(all[0].d)
+	why := ix.why(q, best)
+	if all[0].s == 0 {
+		return 0, why
+	}
+	return 1 - rest, fmt.Sprintf("%s (via %s, best of %d offerings)", why, ix.offerings[best].id, len(docs))
+}
+
+// why explains the score of offering d for q: the problem keywords found as
+// phrases, then the longest matched stretches of the problem's title and
+// description (merged from overlapping bigrams), then shared domains.
+func (ix *Index) why(q *query, d int) string {
+	const maxRuns, maxItems = 4, 6
+	var items []string
+	for i := range q.phrases {
+		if ix.phraseFound(&q.phrases[i], d) > 0 {
+			items = append(items, q.phrases[i].text)
+		}
+	}
+	matched := make([]float64, len(q.terms))
+	ix.bm(q, d, matched)
+
+	type run struct {
+		text  string
+		score float64
+		pos   int
+	}
+	var runs []run
+	pos := 0
+	texts := [2]string{q.title, q.description}
+	cur, curStart, curEnd, curField := -1.0, 0, 0, uint8(0)
+	closeRun := func() {
+		if cur > 0 {
+			runs = append(runs, run{texts[curField][curStart:curEnd], cur, pos})
+			pos++
+		}
+		cur = -1
+	}
+	for _, sp := range q.spans {
+		c := q.terms[sp.term].w * matched[sp.term]
+		start, end := int(sp.start), int(sp.end)
+		if c > 0 && cur > 0 && sp.field == curField &&
+			joins(texts[curField], curEnd, start) {
+			cur += c
+			curEnd = end
+			continue
+		}
+		closeRun()
+		if c > 0 {
+			cur, curStart, curEnd, curField = c, start, end, sp.field
+		}
+	}
+	closeRun()
+	slices.SortStableFunc(runs, func(a, b run) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.pos, b.pos)) })
+	nruns := 0
+	for _, r := range runs {
+		if nruns == maxRuns || len(items) >= maxItems {
+			break
+		}
+		// Skip a stretch made only of what is already listed.
+		text := strings.ToLower(r.text)
+		rest, inside := text, false
+		for _, it := range items {
+			it = strings.ToLower(it)
+			inside = inside || strings.Contains(it, text)
+			rest = strings.ReplaceAll(rest, it, " ")
+		}
+		if !inside && strings.IndexFunc(rest, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) >= 0 {
+			items = append(items, r.text)
+			nruns++
+		}
+	}
+	for _, dom := range sharedDomains(q.domains, ix.offerings[d].domains) {
+		items = append(items, "domain "+dom)
+	}
+	if len(items) == 0 {
+		return "no shared terms"
+	}
+	return strings.Join(items, "; ")
+}
+
+// joins reports whether a matched stretch of text ending at end continues with
+// a matched term starting at start: an overlapping bigram, the next word of a
+// phrase (separated only by spaces or hyphens), or a word written right
+// against Han text ("数字PCR"). Two abutting Han bigrams do not join: the
+// bigram between them did not match.
+func joins(text string, end, start int) bool {
+	switch {
+	case start < end:
+		return true
+	case start > end:
+		return strings.Trim(text[end:start], " -") == ""
+	}
+	before, _ := utf8.DecodeLastRuneInString(text[:end])
+	after, _ := utf8.DecodeRuneInString(text[start:])
+	return !isHan(before) || !isHan(after)
+}
+
+// sharedDomains returns the domains both lists contain; if there are none, the
+// longest common '/'-prefixes of any two of their domains.
+func sharedDomains(a, b []string) []string {
+	var exact, prefix []string
+	for _, x := range a {
+		x = strings.ToLower(strings.TrimSpace(x))
+		for _, y := range b {
+			y = strings.ToLower(strings.TrimSpace(y))
+			if x == "" || y == "" {
+				continue
+			}
+			if x == y {
+				if !slices.Contains(exact, x) {
+					exact = append(exact, x)
+				}
+				continue
+			}
+			if p := commonPathPrefix(x, y); p != "" && !slices.Contains(prefix, p) {
+				prefix = append(prefix, p)
+			}
+		}
+	}
+	if len(exact) > 0 {
+		return exact
+	}
+	if len(prefix) > 2 {
+		prefix = prefix[:2]
+	}
+	return prefix
+}
+
+func commonPathPrefix(x, y string) string {
+	xs, ys := strings.Split(x, "/"), strings.Split(y, "/")
+	n := 0
+	for n < len(xs) && n < len(ys) && xs[n] == ys[n] {
+		n++
+	}
+	return strings.Join(xs[:n], "/")
+}
