@@ -1,0 +1,46 @@
+// Package agenda places a fair's meetings in time slots and at tables.
+//
+// It implements the `fairmatch agenda` contract of formats.md §4 (a [Request]
+// in, a [Result] out) and, on top of it, the product path of §5: [BuildFair]
+// turns a fair's day, its people's availability windows and the matcher's
+// proposals into the published [fairmatch.Agenda].
+//
+// Everything here is a pure function of its inputs: no I/O, no global state,
+// no logging. [Solve] reports progress through [Options.Progress] and stops
+// when its context is done or its time limit has passed.
+//
+// # Method
+//
+// [Solve] first derives what every schedule must satisfy: the start slots each
+// meeting may use (its session, its pinned slot, its attendees' unavailable
+// slots), narrowed along the `after` precedences. From these it proves
+// infeasibility where a simple argument suffices (a meeting with no possible
+// slot, a pinned clash, a participant whose meetings need more slots than they
+// have, more meeting-slots than tables × slots, a precedence chain longer than
+// the day) and computes a lower bound on the total of breaks, per participant,
+// from the runs of slots their meetings can use.
+//
+// Tiny instances (a handful of meetings) are then searched exhaustively, which
+// proves the optimum or infeasibility. Larger ones are built by a DSatur-like
+// constructive placement (the meeting with the fewest usable slots first, at
+// the slot that adds the fewest breaks) and improved by simulated annealing
+// over moves that keep every hard rule: relocating a meeting, swapping a Kempe
+// chain of meetings between two slots, and inserting a left-out meeting by
+// ejecting the meetings in its way. The search is lexicographic: first as many
+// meetings as possible, then the higher-priority ones (earlier in the request),
+// then the fewest breaks. max_break_spread is a hard rule: a complete schedule
+// that breaks it is never returned; when the search finds none, meetings are
+// left out until the rest obeys it, and the result is "partial".
+//
+// Tables are interchangeable for feasibility (at most `tables` meetings per
+// slot suffices, as meetings are intervals), so they are assigned at the end,
+// slot by slot, keeping a participant at the table of their previous meeting
+// where it is free.
+//
+// # Caveats
+//
+// "optimal" is claimed only when proven: by the exhaustive search, or when the
+// total of breaks equals the lower bound. Results are deterministic for a
+// given request and seed unless the time limit or the context cuts the search
+// short, since where it stops then depends on the machine.
+package agenda

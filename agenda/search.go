@@ -1,0 +1,418 @@
+package agenda
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// solver runs the search on one model.
+type solver struct {
+	md       *model
+	st       *state
+	rng      *rand.Rand
+	ctx      context.Context
+	deadline time.Time
+	progress func(string)
+	lastNote time.Time
+	stop     bool // the context or the time limit ended the search
+	moves    int  // moves tried by the annealing
+
+	// the best valid placement seen (no spread exceeded), by cost; best holds
+	// its starts once saved (a state is saved only when the search is about
+	// to leave it).
+	best     []int32
+	bestCost cost
+	atBest   bool // the current state is the best and not saved yet
+	proven   bool // the best is proven optimal (exhaustive search)
+
+	mark  []uint32 // Kempe chain membership, by stamp
+	stamp uint32
+	chain []int32
+	dest  []int32
+}
+
+// Search parameters, tuned on the b2b instances.
+const (
+	roundIters    = 1000    // iterations per meeting and round of annealing
+	minRound      = 4000    // at least this many iterations per round
+	staleRounds   = 10      // rounds without a better best before stopping
+	tempStart     = 0.3     // temperature at the start of a round, in breaks
+	tempEnd       = 0.02    // and at its end
+	maxChain      = 64      // longest Kempe chain tried
+	exhaustiveMax = 10      // at most this many meetings for the exhaustive search
+	nodeBudget    = 200_000 // nodes the exhaustive search may visit
+	noteEvery     = 250 * time.Millisecond
+)
+
+func newSolver(ctx context.Context, md *model, opt Options) *solver {
+	limit := opt.TimeLimit
+	if limit <= 0 {
+		limit = DefaultTimeLimit
+	}
+	sv := &solver{
+		md:       md,
+		st:       newState(md),
+		rng:      rand.New(rand.NewPCG(uint64(opt.Seed), 0x9e3779b97f4a7c15)),
+		ctx:      ctx,
+		deadline: time.Now().Add(limit),
+		progress: opt.Progress,
+		best:     make([]int32, len(md.meets)),
+		mark:     make([]uint32, len(md.meets)),
+	}
+	sv.bestCost = sv.st.cost() // the empty placement: valid
+	return sv
+}
+
+// halted reports whether the search must stop now, and sends a progress
+// note when one is due.
+func (sv *solver) halted() bool {
+	if sv.stop {
+		return true
+	}
+	now := time.Now()
+	if sv.ctx.Err() != nil || now.After(sv.deadline) {
+		sv.stop = true
+		return true
+	}
+	if sv.progress != nil && now.Sub(sv.lastNote) >= noteEvery {
+		sv.lastNote = now
+		c := sv.bestCost
+		sv.progress(fmt.Sprintf("agenda: best so far %d/%d meetings placed, %d breaks (lower bound %d), %d moves tried",
+			len(sv.md.meets)-c.out, len(sv.md.meets), c.soft, sv.md.lb, sv.moves))
+	}
+	return false
+}
+
+// track notes the current state as the best if it is valid and better.
+func (sv *solver) track() {
+	st := sv.st
+	if st.spreadExcess() > 0 {
+		return
+	}
+	if c := st.cost(); c.cmp(sv.bestCost) < 0 {
+		sv.bestCost = c
+		sv.atBest = true
+	}
+}
+
+// accept keeps the changes of the current move, saving the best state first
+// if the move leaves it.
+func (sv *solver) accept() {
+	st := sv.st
+	if sv.atBest && len(st.undo) > 0 {
+		copy(sv.best, st.start)
+		for i := len(st.undo) - 1; i >= 0; i-- {
+			sv.best[st.undo[i].m] = st.undo[i].from
+		}
+		sv.atBest = false
+	}
+	st.commit()
+}
+
+// saveBest makes sv.best hold the best placement.
+func (sv *solver) saveBest() {
+	if sv.atBest {
+		copy(sv.best, sv.st.start)
+		sv.atBest = false
+	}
+}
+
+// optimal reports whether the best cannot be improved: every placeable
+// meeting placed and the breaks at the lower bound.
+func (sv *solver) optimal() bool {
+	return sv.proven || (sv.bestCost.out == sv.md.nDead && sv.bestCost.soft <= sv.md.lb)
+}
+
+// anneal improves the current placement by simulated annealing, in rounds
+// that reheat, until the best is optimal, staleRounds rounds bring nothing,
+// or the search is halted.
+func (sv *solver) anneal() {
+	md := sv.md
+	iters := max(minRound, roundIters*len(md.meets))
+	alpha := math.Pow(tempEnd/tempStart, 1/float64(iters))
+	for stale := 0; stale < staleRounds && !sv.optimal(); {
+		sv.fill()
+		before := sv.bestCost
+		temp := tempStart
+		for it := 0; it < iters; it++ {
+			if it&255 == 0 && sv.halted() {
+				return
+			}
+			sv.step(temp)
+			sv.moves++
+			temp *= alpha
+			if sv.atBest && sv.optimal() {
+				return
+			}
+		}
+		if sv.bestCost.cmp(before) < 0 {
+			stale = 0
+		} else {
+			stale++
+		}
+	}
+}
+
+// fill places every unplaced meeting that fits somewhere, where it adds
+// the fewest breaks.
+func (sv *solver) fill() {
+	st := sv.st
+	var starts []int32
+	for _, m := range slices.Clone(st.out) {
+		if starts = sv.fitting(m, starts[:0]); len(starts) > 0 {
+			st.moveTo(m, sv.bestStart(m, starts))
+			sv.accept()
+			sv.track()
+		}
+	}
+}
+
+// step tries one random move and keeps it by the annealing rule at
+// temperature temp: better costs always, equal placement and priority with
+// worse soft cost with probability exp(−Δ/temp), anything else never.
+func (sv *solver) step(temp float64) {
+	st := sv.st
+	before := st.cost()
+	var moved bool
+	if len(st.out) > 0 && sv.rng.IntN(4) == 0 {
+		moved = sv.insert(st.out[sv.rng.IntN(len(st.out))])
+	} else {
+		moved = sv.relocate()
+	}
+	if !moved {
+		st.rollback()
+		return
+	}
+	after := st.cost()
+	keep := after.cmp(before) < 0
+	if !keep && after.out == before.out && after.prio == before.prio {
+		delta := after.energy() - before.energy()
+		keep = delta <= 0 || sv.rng.Float64() < math.Exp(-float64(delta)/(idleWeight*temp))
+	}
+	if !keep {
+		st.rollback()
+		return
+	}
+	sv.accept()
+	sv.track()
+}
+
+// relocate moves a placed meeting to another start: half the time a meeting
+// of a participant with a break, next to another of their meetings, else any
+// meeting anywhere it may start. A duration-1 meeting whose target slot is
+// busy for an attendee swaps slots with its Kempe chain.
+func (sv *solver) relocate() bool {
+	md, st := sv.md, sv.st
+	var m, s int32
+	if len(st.broken) > 0 && sv.rng.IntN(2) == 0 {
+		p := st.broken[sv.rng.IntN(len(st.broken))]
+		ms := md.byPer[p]
+		m = ms[sv.rng.IntN(len(ms))]
+		x := ms[sv.rng.IntN(len(ms))]
+		if x == m || st.start[m] == 0 || st.start[x] == 0 {
+			return false
+		}
+		if sv.rng.IntN(2) == 0 {
+			s = st.start[x] - md.meets[m].dur
+		} else {
+			s = st.start[x] + md.meets[x].dur
+		}
+		if s < 1 || int(s) > md.slots {
+			return false
+		}
+	} else {
+		m = int32(sv.rng.IntN(len(md.meets)))
+		dom := md.meets[m].dom
+		if st.start[m] == 0 || len(dom) < 2 {
+			return false
+		}
+		s = dom[sv.rng.IntN(len(dom))]
+	}
+	from := st.start[m]
+	if s == from || !md.allowed(m, s) {
+		return false
+	}
+	if md.meets[m].dur == 1 && sv.busy(m, s) {
+		return sv.kempe(m, from, s)
+	}
+	st.moveTo(m, 0)
+	if !st.fits(m, s) {
+		return false
+	}
+	st.moveTo(m, s)
+	return true
+}
+
+// busy reports whether an attendee of m is in another meeting in slot s.
+func (sv *solver) busy(m, s int32) bool {
+	md, st := sv.md, sv.st
+	for _, p := range md.meets[m].att {
+		if o := st.occ[int(p)*md.stride+int(s)]; o != 0 && o != m+1 {
+			return true
+		}
+	}
+	return false
+}
+
+// kempe swaps slots a and b for the chain of duration-1 meetings linked to
+// m (at a) by shared attendees: every meeting of the chain in a goes to b
+// and every one in b to a, which keeps everyone in one meeting at a time.
+// It fails when the chain holds a longer meeting, a meeting that may not
+// start in its new slot, or would overfill a slot or break a precedence.
+func (sv *solver) kempe(m, a, b int32) bool {
+	md, st := sv.md, sv.st
+	sv.stamp++
+	chain := append(sv.chain[:0], m)
+	sv.mark[m] = sv.stamp
+	inA := 0
+	for i := 0; i < len(chain); i++ {
+		x := chain[i]
+		cur := st.start[x]
+		other := a + b - cur
+		if cur == a {
+			inA++
+		}
+		if !md.allowed(x, other) {
+			return false
+		}
+		for _, p := range md.meets[x].att {
+			y := st.occ[int(p)*md.stride+int(other)] - 1
+			if y < 0 || sv.mark[y] == sv.stamp {
+				continue
+			}
+			if md.meets[y].dur != 1 || len(chain) == maxChain {
+				return false
+			}
+			sv.mark[y] = sv.stamp
+			chain = append(chain, y)
+		}
+	}
+	sv.chain = chain
+	inB := len(chain) - inA
+	if int(st.cnt[a])-inA+inB > md.tables || int(st.cnt[b])-inB+inA > md.tables {
+		return false
+	}
+	dest := sv.dest[:0]
+	for _, x := range chain {
+		dest = append(dest, a+b-st.start[x])
+	}
+	sv.dest = dest
+	for _, x := range chain {
+		st.moveTo(x, 0)
+	}
+	for i, x := range chain {
+		st.moveTo(x, dest[i])
+	}
+	for _, x := range chain {
+		if !st.ordered(x, st.start[x]) {
+			return false
+		}
+	}
+	return true
+}
+
+// insert places the unplaced meeting m at a random start it may use,
+// taking out the meetings in its way: its attendees' meetings there and, in
+// a slot with no table left, random ones.
+func (sv *solver) insert(m int32) bool {
+	md, st := sv.md, sv.st
+	mt := &md.meets[m]
+	s := mt.dom[sv.rng.IntN(len(mt.dom))]
+	if !st.ordered(m, s) {
+		return false
+	}
+	e := s + mt.dur
+	for t := s; t < e; t++ {
+		for _, p := range mt.att {
+			if y := st.occ[int(p)*md.stride+int(t)] - 1; y >= 0 {
+				st.moveTo(y, 0)
+			}
+		}
+		for int(st.cnt[t]) >= md.tables {
+			list := st.inSlot[t]
+			st.moveTo(list[sv.rng.IntN(len(list))], 0)
+		}
+	}
+	st.moveTo(m, s)
+	return true
+}
+
+// exhaustive searches every placement of every meeting and keeps the valid
+// complete one with the fewest breaks. It reports whether it went through
+// them all within the node budget (so the outcome is proven) and whether it
+// found one; the best found is left in sv.best.
+func (sv *solver) exhaustive() (finished, found bool) {
+	md, st := sv.md, sv.st
+	order := make([]int32, len(md.meets))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return len(md.meets[a].dom) - len(md.meets[b].dom) })
+	bestTotal := math.MaxInt
+	nodes := 0
+	aborted := false
+	var dfs func(k int) bool
+	dfs = func(k int) bool {
+		if nodes++; nodes > nodeBudget || (nodes&1023 == 0 && sv.halted()) {
+			aborted = true
+			return true
+		}
+		if k == len(order) {
+			if st.spreadExcess() == 0 && st.total < bestTotal {
+				bestTotal = st.total
+				copy(sv.best, st.start)
+				return bestTotal <= md.lb
+			}
+			return false
+		}
+		m := order[k]
+		for _, s := range md.meets[m].dom {
+			if st.fits(m, s) {
+				st.place(m, s)
+				done := dfs(k + 1)
+				st.unplace(m)
+				if done {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	dfs(0)
+	found = bestTotal != math.MaxInt
+	return !aborted || (found && bestTotal <= md.lb), found
+}
+
+// repair makes the current placement obey max_break_spread by taking
+// meetings out, one at a time: of the meetings of the participants with the
+// most and the fewest breaks, the one whose removal leaves the smallest
+// excess, the lowest priority first.
+func (sv *solver) repair() {
+	md, st := sv.md, sv.st
+	for st.spreadExcess() > 0 {
+		lo, hi := st.minMax()
+		bestM, bestExcess := int32(-1), math.MaxInt
+		for p := range md.people {
+			if b := int(breaksOf(st.blocks[p])); b != lo && b != hi {
+				continue
+			}
+			for _, m := range md.byPer[p] {
+				if st.start[m] == 0 {
+					continue
+				}
+				st.moveTo(m, 0)
+				x := st.spreadExcess()
+				st.rollback()
+				if x < bestExcess || (x == bestExcess && m > bestM) {
+					bestM, bestExcess = m, x
+				}
+			}
+		}
+		st.moveTo(bestM, 0)
+		st.commit()
+	}
+}

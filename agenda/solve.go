@@ -1,0 +1,177 @@
+package agenda
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// DefaultTimeLimit is the time Solve takes at most when Options.TimeLimit is 0.
+const DefaultTimeLimit = 30 * time.Second
+
+// Options tune Solve.
+type Options struct {
+	TimeLimit time.Duration    // at most this long; 0: DefaultTimeLimit
+	Seed      int64            // seed of the search's random choices
+	Progress  func(msg string) // if not nil, told how the search goes, a few times a second at most
+}
+
+// Solve places the request's meetings (formats.md §4). It never returns a
+// placement that breaks a rule: every placed meeting is in slots it may
+// use, nobody is in two meetings at once, no slot has more meetings than
+// tables, precedences hold, and max_break_spread holds.
+//
+// The status is "optimal" only when proven, "infeasible" only when proven
+// (Reason says how; the result still carries the largest placement found),
+// "feasible" for a complete placement, "partial" for an incomplete one (as
+// many meetings as possible, earlier ones first, the others in Unscheduled)
+// and "unknown" when nothing could be placed. An invalid request gives
+// "unknown" with the problems in Reason; use ParseRequest or
+// Request.Validate to get them as an error.
+//
+// Solve stops when ctx is done or opt.TimeLimit has passed and returns the
+// best found so far. It is deterministic for a given request and seed
+// unless stopped that way.
+func Solve(ctx context.Context, req *Request, opt Options) *Result {
+	if err := req.Validate(); err != nil {
+		res := &Result{Status: StatusUnknown, Meetings: []Placement{}, Unscheduled: []string{}, Reason: err.Error()}
+		for _, m := range req.Meetings {
+			res.Unscheduled = append(res.Unscheduled, m.ID)
+		}
+		return res
+	}
+	md := compile(req)
+	sv := newSolver(ctx, md, opt)
+	st := sv.st
+
+	if len(md.proofs) == 0 && len(md.meets) <= exhaustiveMax {
+		switch finished, found := sv.exhaustive(); {
+		case finished && found:
+			sv.proven = true
+			sv.restore()
+		case finished:
+			md.proofs = append(md.proofs, "an exhaustive search found no schedule that places every meeting under these rules")
+		default:
+			clear(sv.best)
+		}
+	}
+	if !sv.proven {
+		sv.construct()
+		sv.accept()
+		sv.track()
+		if !sv.stop {
+			sv.anneal()
+		}
+		if st.spreadExcess() > 0 {
+			sv.repair()
+			sv.track()
+		}
+		sv.saveBest()
+		sv.restore()
+	}
+	return sv.result()
+}
+
+// restore makes the state hold the placement in sv.best.
+func (sv *solver) restore() {
+	st := sv.st
+	for m, s := range st.start {
+		if s != 0 {
+			st.unplace(int32(m))
+		}
+	}
+	for m, s := range sv.best {
+		if s != 0 {
+			st.place(int32(m), s)
+		}
+	}
+	st.commit()
+}
+
+// result describes the current state.
+func (sv *solver) result() *Result {
+	md, st := sv.md, sv.st
+	res := &Result{Meetings: []Placement{}, Unscheduled: []string{}}
+	tables := sv.assignTables()
+	for m := range md.meets {
+		if s := st.start[m]; s != 0 {
+			res.Meetings = append(res.Meetings, Placement{ID: md.meets[m].id, Slot: int(s), Table: int(tables[m])})
+		} else {
+			res.Unscheduled = append(res.Unscheduled, md.meets[m].id)
+		}
+	}
+	slices.SortFunc(res.Meetings, func(a, b Placement) int {
+		return cmp.Or(cmp.Compare(a.Slot, b.Slot), cmp.Compare(a.Table, b.Table))
+	})
+	lo, hi := st.minMax()
+	res.Breaks = Breaks{Total: st.total, Max: hi, Min: lo}
+	switch {
+	case len(md.proofs) > 0:
+		res.Status = StatusInfeasible
+		res.Reason = strings.Join(md.proofs, "; ")
+	case st.nOut == 0 && (sv.proven || st.total <= md.lb):
+		res.Status = StatusOptimal
+	case st.nOut == 0:
+		res.Status = StatusFeasible
+	case st.nOut < len(md.meets):
+		res.Status = StatusPartial
+	default:
+		res.Status = StatusUnknown
+		res.Reason = "no meeting could be placed"
+		if sv.stop {
+			res.Reason += " before the search was stopped"
+		}
+	}
+	return res
+}
+
+// assignTables gives every placed meeting a table, 1-based, distinct within
+// each slot and kept for the meeting's duration. Slots are taken in order;
+// in each, the meetings starting there first try the table their attendees
+// sat at last, then take the lowest free one. Since a slot never runs more
+// meetings than tables, a table is always free (meetings are intervals).
+func (sv *solver) assignTables() []int32 {
+	md, st := sv.md, sv.st
+	table := make([]int32, len(md.meets))
+	until := make([]int32, min(md.tables, len(md.meets))+1) // last slot each table is taken
+	last := make([]int32, len(md.people))
+	starting := make([][]int32, md.stride)
+	for m, s := range st.start {
+		if s != 0 {
+			starting[s] = append(starting[s], int32(m))
+		}
+	}
+	take := func(m int32, t, s int32) {
+		table[m] = t
+		until[t] = s + md.meets[m].dur - 1
+		for _, p := range md.meets[m].att {
+			last[p] = t
+		}
+	}
+	for s := int32(1); s <= int32(md.slots); s++ {
+		var rest []int32
+		for _, m := range starting[s] {
+			kept := false
+			for _, p := range md.meets[m].att {
+				if t := last[p]; t != 0 && until[t] < s {
+					take(m, t, s)
+					kept = true
+					break
+				}
+			}
+			if !kept {
+				rest = append(rest, m)
+			}
+		}
+		t := int32(1)
+		for _, m := range rest {
+			for until[t] >= s {
+				t++
+			}
+			take(m, t, s)
+		}
+	}
+	return table
+}
