@@ -56,6 +56,9 @@ type Store interface {
 	Claim(ctx context.Context, key, want string, now time.Time) (s fairmatch.Stage, ok bool, err error)
 	// Fail marks a running stage failed with the given message.
 	Fail(ctx context.Context, key, message string, now time.Time) error
+	// Restore puts a stage back as it was before a claim whose job could
+	// not start.
+	Restore(ctx context.Context, s fairmatch.Stage) error
 }
 
 // Firer starts the work of a claimed stage, typically by publishing a job.
@@ -154,7 +157,7 @@ func (s *Scheduler) Tick(ctx context.Context) ([]fairmatch.Stage, error) {
 				continue
 			}
 			if st.State == fairmatch.StatePending && !st.Due.After(now) {
-				f, ok, err := s.fire(ctx, st, fairmatch.StatePending, now)
+				f, ok, err := s.fire(ctx, st, fairmatch.StatePending, now, false)
 				if err != nil {
 					errs = append(errs, err)
 				} else if ok {
@@ -189,7 +192,11 @@ func (s *Scheduler) Resume(ctx context.Context) (int, error) {
 }
 
 // RunNow fires a stage at once, whatever its due time: an organizer's "run
-// now". A running stage is refused with ECONFLICT.
+// now". A running stage is refused with ECONFLICT. When the stage cannot
+// start because something it needs is missing (the Firer returns an
+// ECONFLICT error, such as an agenda before any match), the error is
+// returned and the stage keeps its state: an early click does not fail the
+// fair.
 func (s *Scheduler) RunNow(ctx context.Context, key string) (fairmatch.Stage, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,7 +211,7 @@ func (s *Scheduler) RunNow(ctx context.Context, key string) (fairmatch.Stage, er
 		if st.State == fairmatch.StateRunning {
 			return st, fairmatch.Errorf(fairmatch.ECONFLICT, "stage %s is already running (attempt %d)", key, st.Attempts)
 		}
-		f, ok, err := s.fire(ctx, st, st.State, s.now())
+		f, ok, err := s.fire(ctx, st, st.State, s.now(), true)
 		if err != nil {
 			return st, err
 		}
@@ -216,14 +223,25 @@ func (s *Scheduler) RunNow(ctx context.Context, key string) (fairmatch.Stage, er
 	return fairmatch.Stage{}, fairmatch.Errorf(fairmatch.ENOTFOUND, "no stage %s", key)
 }
 
-func (s *Scheduler) fire(ctx context.Context, st fairmatch.Stage, from string, now time.Time) (fairmatch.Stage, bool, error) {
+func (s *Scheduler) fire(ctx context.Context, st fairmatch.Stage, from string, now time.Time, byHand bool) (fairmatch.Stage, bool, error) {
 	claimed, ok, err := s.store.Claim(ctx, st.Key(), from, now)
 	if err != nil || !ok {
 		return claimed, ok, err
 	}
-	late := now.Sub(claimed.Due).Round(time.Second)
-	s.log.Info("firing stage", "stage", claimed.Key(), "due", claimed.Due, "late", late, "attempt", claimed.Attempts)
+	attrs := []any{"stage", claimed.Key(), "due", claimed.Due, "attempt", claimed.Attempts}
+	if byHand {
+		attrs = append(attrs, "by_hand", true)
+	} else if late := now.Sub(claimed.Due).Round(time.Second); late > time.Minute {
+		attrs = append(attrs, "late", late)
+	}
+	s.log.Info("firing stage", attrs...)
 	if err := s.firer.Fire(ctx, claimed); err != nil {
+		if byHand && fairmatch.ErrorCode(err) == fairmatch.ECONFLICT {
+			if rerr := s.store.Restore(ctx, st); rerr != nil {
+				return claimed, false, errors.Join(err, rerr)
+			}
+			return st, false, err
+		}
 		msg := fmt.Sprintf("could not start: %v", err)
 		if ferr := s.store.Fail(ctx, claimed.Key(), msg, s.now()); ferr != nil {
 			err = errors.Join(err, ferr)
@@ -270,9 +288,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 					s.log.Error("sync year plan", "err", err)
 				}
 			}
-			if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			fired, err := s.Tick(ctx)
+			if err != nil && ctx.Err() == nil {
 				s.log.Error("scheduler tick", "err", err)
 			}
+			s.log.Debug("scheduler ticked", "fired", len(fired))
 		}
 	}
 }

@@ -214,6 +214,45 @@ func TestStagesWaitForEarlierOnes(t *testing.T) {
 	}
 }
 
+// refuser is a Firer whose jobs cannot start: something they need is missing.
+type refuser struct{}
+
+func (refuser) Fire(ctx context.Context, s fairmatch.Stage) error {
+	return fairmatch.Errorf(fairmatch.ECONFLICT, "%s: nothing to work on yet", s.Key())
+}
+
+func TestRefusedStart(t *testing.T) {
+	plan := mustPlan(t)
+	db := openStore(t)
+	ctx := context.Background()
+	now := at("2027-01-30 12:00") // the 2027-03 call has opened
+	s := scheduler.New(plan, db, refuser{}, scheduler.WithClock(func() time.Time { return now }), quiet)
+	if err := s.Sync(ctx, 2027); err != nil {
+		t.Fatal(err)
+	}
+	get := func(key string) fairmatch.Stage {
+		var st fairmatch.Stage
+		if err := db.View(func(tx *store.Tx) (err error) { st, err = tx.Stage(key); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	// By hand: refused, and the stage is as it was.
+	if _, err := s.RunNow(ctx, "2027-03/agenda"); fairmatch.ErrorCode(err) != fairmatch.ECONFLICT {
+		t.Fatalf("RunNow = %v, want the firer's conflict", err)
+	}
+	if st := get("2027-03/agenda"); st.State != fairmatch.StatePending || st.Attempts != 0 {
+		t.Errorf("after a refused run by hand: %+v", st)
+	}
+	// On schedule: the stage fails with the reason, visible to organizers.
+	if _, err := s.Tick(ctx); err == nil {
+		t.Fatal("tick hid the refusal")
+	}
+	if st := get("2027-03/call-opens"); st.State != fairmatch.StateFailed || !strings.Contains(st.Error, "nothing to work on") {
+		t.Errorf("after a refused scheduled run: %+v", st)
+	}
+}
+
 func TestRunCatchesUpAtStart(t *testing.T) {
 	plan := mustPlan(t)
 	db := openStore(t)

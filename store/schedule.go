@@ -77,3 +77,8 @@ func (db *DB) Fail(ctx context.Context, key, message string, now time.Time) erro
 		return tx.PutStage(st)
 	})
 }
+
+// Restore writes a stage back as it was.
+func (db *DB) Restore(ctx context.Context, s fairmatch.Stage) error {
+	return db.Update(func(tx *Tx) error { return tx.PutStage(s) })
+}
