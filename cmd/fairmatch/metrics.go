@@ -1,0 +1,47 @@
+package main
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/coordinator"
+)
+
+// metrics are the Prometheus series of a coordinator process.
+type metrics struct {
+	published *prometheus.CounterVec
+	finished  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	firings   *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		published: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairmatch_jobs_published_total",
+			Help: "Jobs published to the work queue, by kind."}, []string{"kind"}),
+		finished: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairmatch_jobs_finished_total",
+			Help: "Job results applied, by kind and outcome (done, failed)."}, []string{"kind", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "fairmatch_job_duration_seconds",
+			Help: "Time a worker spent on a job, by kind.", Buckets: prometheus.ExponentialBuckets(0.005, 4, 10)}, []string{"kind"}),
+		firings: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "fairmatch_stage_firings_total",
+			Help: "Stages fired by the scheduler or run by hand, by kind."}, []string{"kind"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.published, m.finished, m.duration, m.firings)
+	}
+	return m
+}
+
+func (m *metrics) fired(s fairmatch.Stage) { m.firings.WithLabelValues(s.Kind).Inc() }
+
+func (m *metrics) coordinator() coordinator.Metrics {
+	return coordinator.Metrics{
+		JobPublished: func(kind string) { m.published.WithLabelValues(kind).Inc() },
+		JobApplied: func(kind, outcome string, elapsed time.Duration) {
+			m.finished.WithLabelValues(kind, outcome).Inc()
+			m.duration.WithLabelValues(kind).Observe(elapsed.Seconds())
+		},
+	}
+}

@@ -1,0 +1,99 @@
+package coordinator
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/agenda"
+	"github.com/fairmatch/fairmatch/bus"
+	"github.com/fairmatch/fairmatch/matcher"
+)
+
+// MatchInput is the payload of a match job.
+type MatchInput struct {
+	Fair    fairmatch.Fair     `json:"fair"`
+	Dataset *fairmatch.Dataset `json:"dataset"`
+	Limits  fairmatch.Limits   `json:"limits"`
+}
+
+// MatchOutput is the result of a match job.
+type MatchOutput struct {
+	Proposals []fairmatch.Proposal    `json:"proposals"`
+	Unmatched []fairmatch.Unscheduled `json:"unmatched"`
+}
+
+// AgendaInput is the payload of an agenda job.
+type AgendaInput struct {
+	Fair      fairmatch.Fair       `json:"fair"`
+	Day       fairmatch.Day        `json:"day"`
+	People    []fairmatch.Person   `json:"people"`
+	Proposals []fairmatch.Proposal `json:"proposals"`
+	Blocked   []fairmatch.Blocked  `json:"blocked"`
+	TimeLimit time.Duration        `json:"time_limit"`
+}
+
+// AgendaOutput is the result of an agenda job: the draft agenda and the
+// solver's verdict.
+type AgendaOutput struct {
+	Agenda *fairmatch.Agenda `json:"agenda"`
+	Status string            `json:"status"`
+	Breaks int               `json:"breaks"`
+}
+
+// Handlers returns the worker-side handlers for every stage kind.
+func Handlers(log *slog.Logger) map[string]bus.Handler {
+	noop := func(ctx context.Context, job bus.Job, progress func(string, int, int)) (json.RawMessage, error) {
+		return json.RawMessage(`{}`), nil
+	}
+	return map[string]bus.Handler{
+		fairmatch.StageMatch:      handleMatch,
+		fairmatch.StageAgenda:     handleAgenda,
+		fairmatch.StageCallOpens:  noop,
+		fairmatch.StageCallCloses: noop,
+		fairmatch.StagePublish:    noop,
+		fairmatch.StageReminder:   noop,
+		fairmatch.StageFollowUp:   noop,
+	}
+}
+
+func handleMatch(ctx context.Context, job bus.Job, progress func(string, int, int)) (json.RawMessage, error) {
+	var in MatchInput
+	if err := json.Unmarshal(job.Payload, &in); err != nil {
+		return nil, fmt.Errorf("match job %s: bad payload: %w", job.ID, err)
+	}
+	if in.Dataset == nil {
+		return nil, fmt.Errorf("match job %s: no dataset in the payload", job.ID)
+	}
+	progress(fmt.Sprintf("matching %d problems against %d offerings", len(in.Dataset.Problems), len(in.Dataset.Offerings)), 0, 1)
+	ps, un, err := matcher.Match(ctx, in.Dataset, in.Fair.ID, in.Limits)
+	if err != nil {
+		return nil, err
+	}
+	progress(fmt.Sprintf("%d meetings proposed", len(ps)), 1, 1)
+	return json.Marshal(MatchOutput{Proposals: ps, Unmatched: un})
+}
+
+func handleAgenda(ctx context.Context, job bus.Job, progress func(string, int, int)) (json.RawMessage, error) {
+	var in AgendaInput
+	if err := json.Unmarshal(job.Payload, &in); err != nil {
+		return nil, fmt.Errorf("agenda job %s: bad payload: %w", job.ID, err)
+	}
+	progress(fmt.Sprintf("placing %d meetings", len(in.Proposals)), 0, 1)
+	a, res, err := agenda.BuildFair(ctx, agenda.FairInput{
+		Fair: in.Fair, Day: in.Day, People: in.People, Proposals: in.Proposals, Blocked: in.Blocked,
+	}, agenda.Options{TimeLimit: in.TimeLimit, Progress: func(msg string) { progress(msg, 0, 1) }})
+	if err != nil {
+		return nil, err
+	}
+	out := AgendaOutput{Agenda: a}
+	if res != nil {
+		out.Status = res.Status
+		out.Breaks = res.Breaks.Total
+	}
+	progress(fmt.Sprintf("%d meetings placed, %d unscheduled", len(a.Meetings), len(a.Unscheduled)), 1, 1)
+	return json.Marshal(out)
+}
