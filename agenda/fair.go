@@ -86,6 +86,17 @@ func BuildFair(ctx context.Context, in FairInput, opt Options) (*fairmatch.Agend
 		return cmp.Compare(in.Proposals[b].Score, in.Proposals[a].Score)
 	})
 	req := &Request{Slots: len(times), Sessions: sessions, Tables: len(in.Day.Tables), Meetings: make([]Meeting, 0, len(order))}
+	org := make(map[string]string, len(in.People))
+	for _, p := range in.People {
+		org[p.ID] = p.Org
+	}
+	// Proposals whose attendees share no slot go ahead with those who can
+	// come together, as long as both sides are still there.
+	proposals := slices.Clone(in.Proposals)
+	for i, p := range proposals {
+		proposals[i].Attendees = attending(p, org, unavailable, len(times))
+	}
+	in.Proposals = proposals
 	seen := make(map[string]bool)
 	for _, i := range order {
 		p := in.Proposals[i]
@@ -154,6 +165,52 @@ func BuildFair(ctx context.Context, in FairInput, opt Options) (*fairmatch.Agend
 		return cmp.Or(a.Start.Compare(b.Start), cmp.Compare(tableIndex[a.Table], tableIndex[b.Table]))
 	})
 	return agenda, res, nil
+}
+
+// attending returns the attendees of a proposal who will meet. When all of
+// them share at least one available slot, that is all of them. Otherwise it
+// is the largest group that is available together in some slot and still
+// has someone of the enterprise and someone of the university (people's
+// Org tells the sides; without both, nobody is dropped): an enterprise's second representative who can come
+// only in the morning does not stop the meeting with the one who is free
+// all day. Attendees whose organisation is neither side (a commissioner)
+// are kept or dropped like the others. Without such a group the proposal
+// keeps every attendee, and the solver reports it as unscheduled.
+func attending(p fairmatch.Proposal, org map[string]string, unavailable map[string][]int, slots int) []string {
+	free := func(a string, s int) bool { return !slices.Contains(unavailable[a], s) }
+	hasSide := func(side string) bool {
+		return slices.ContainsFunc(p.Attendees, func(a string) bool { return org[a] == side })
+	}
+	if !hasSide(p.Enterprise) || !hasSide(p.University) {
+		return p.Attendees // sides unknown: nobody can be spared
+	}
+	best, bestN := 0, 0
+	for s := 1; s <= slots; s++ {
+		n, e, u := 0, false, false
+		for _, a := range p.Attendees {
+			if free(a, s) {
+				n++
+				e = e || org[a] == p.Enterprise
+				u = u || org[a] == p.University
+			}
+		}
+		if n == len(p.Attendees) {
+			return p.Attendees
+		}
+		if e && u && n > bestN {
+			best, bestN = s, n
+		}
+	}
+	if best == 0 {
+		return p.Attendees
+	}
+	var kept []string
+	for _, a := range p.Attendees {
+		if free(a, best) {
+			kept = append(kept, a)
+		}
+	}
+	return kept
 }
 
 // meetingID is the stable id of a proposal's meeting.

@@ -114,6 +114,47 @@ func TestBuildFair(t *testing.T) {
 	}
 }
 
+func TestBuildFairDropsAttendeesWhoCannotCome(t *testing.T) {
+	in := smallFair()
+	morning := fairmatch.Availability{"*": {{From: "09:00", To: "12:00"}}}
+	afternoon := fairmatch.Availability{"*": {{From: "14:00", To: "17:00"}}}
+	in.People = []fairmatch.Person{
+		{ID: "e1-a", Org: "E1", Available: morning}, {ID: "e1-b", Org: "E1"},
+		{ID: "u1-a", Org: "U1", Available: afternoon},
+		{ID: "e2-a", Org: "E2", Available: morning}, {ID: "u2-a", Org: "U2", Available: afternoon},
+		{ID: "c1"}, // a commissioner, free all day
+	}
+	in.Proposals = []fairmatch.Proposal{
+		// e1-a (mornings) and u1-a (afternoons) never overlap: e1-b and the
+		// commissioner go with u1-a.
+		proposal("E1", "U1", 0.9, "e1-a", "e1-b", "u1-a", "c1"),
+		// No one of E2 can meet anyone of U2: unscheduled, attendees kept.
+		proposal("E2", "U2", 0.8, "e2-a", "u2-a"),
+	}
+	agenda, _, err := BuildFair(t.Context(), in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(agenda.Meetings) != 1 || agenda.Meetings[0].ID != "M-E1-U1" {
+		t.Fatalf("meetings %+v", agenda.Meetings)
+	}
+	m := agenda.Meetings[0]
+	if !slices.Equal(m.Attendees, []string{"e1-b", "u1-a", "c1"}) {
+		t.Errorf("attendees %v, want e1-b, u1-a and c1", m.Attendees)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	if m.Start.In(loc).Hour() < 14 {
+		t.Errorf("meeting at %v, want the afternoon", m.Start)
+	}
+	if len(agenda.Unscheduled) != 1 || agenda.Unscheduled[0].Reason != ReasonNoCommonSlot {
+		t.Errorf("unscheduled %+v", agenda.Unscheduled)
+	}
+	if got := in.Proposals[0].Attendees; len(got) != 4 {
+		t.Errorf("BuildFair changed its input: %v", got)
+	}
+	checkFairAgenda(t, in, agenda)
+}
+
 func TestBuildFairPrefersHigherScores(t *testing.T) {
 	in := smallFair()
 	// Ten proposals between distinct people for eight places: the two

@@ -4,13 +4,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	ics "github.com/arran4/golang-ical"
 
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/dataset"
+	"github.com/fairmatch/fairmatch/matcher"
 )
 
 // TestRunExample runs one fair of the example end to end: embedded NATS,
@@ -48,9 +51,41 @@ func TestRunExample(t *testing.T) {
 	for _, u := range a.Unscheduled {
 		unscheduled[u.Enterprise] = u.Reason
 	}
-	if len(met) < len(ds.Enterprises)*3/4 {
-		t.Errorf("only %d of %d enterprises meet anyone; unscheduled: %v", len(met), len(ds.Enterprises), unscheduled)
+	plan, err := config.Load(examplePlan)
+	if err != nil {
+		t.Fatal(err)
 	}
+	blocked := map[[2]string]bool{}
+	for _, b := range ds.Blocked {
+		blocked[[2]string{b.Enterprise, b.University}] = true
+	}
+	offeredBy := map[string]string{}
+	for _, o := range ds.Offerings {
+		offeredBy[o.ID] = o.University
+	}
+	ix := matcher.NewIndex(ds)
+	relevant := map[string]bool{}
+	for _, p := range ds.Problems {
+		if len(p.Fairs) > 0 && !slices.Contains(p.Fairs, "2027-03") {
+			continue
+		}
+		for _, c := range ix.Candidates(p.ID, 20) {
+			if c.Score >= plan.Matching.MinRelevance && !blocked[[2]string{p.Enterprise, offeredBy[c.Offering]}] {
+				relevant[p.Enterprise] = true
+			}
+		}
+	}
+	if len(relevant) < len(ds.Enterprises)/2 {
+		t.Fatalf("only %d enterprises have a relevant problem; the example should exercise more", len(relevant))
+	}
+	// The example fair has room for everyone: each of them meets someone.
+	for e := range relevant {
+		if !met[e] {
+			t.Errorf("enterprise %s has a relevant problem but no meeting (unscheduled: %q)", e, unscheduled[e])
+		}
+	}
+	t.Logf("%d meetings; %d of %d enterprises have a relevant problem for 2027-03, %d meet",
+		len(a.Meetings), len(relevant), len(ds.Enterprises), len(met))
 
 	// Calendars parse with a real iCalendar parser, Chinese intact.
 	names := map[string]string{}
