@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/fairmatch/fairmatch"
@@ -45,7 +44,7 @@ type AgendaOutput struct {
 }
 
 // Handlers returns the worker-side handlers for every stage kind.
-func Handlers(log *slog.Logger) map[string]bus.Handler {
+func Handlers() map[string]bus.Handler {
 	noop := func(ctx context.Context, job bus.Job, progress func(string, int, int)) (json.RawMessage, error) {
 		return json.RawMessage(`{}`), nil
 	}

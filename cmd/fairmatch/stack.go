@@ -105,7 +105,7 @@ func startStack(ctx context.Context, o stackOptions) (_ *stack, err error) {
 	s.goRun("results", func() error { return s.bus.Results(runCtx, s.coord.Apply) })
 	for i := range o.Workers {
 		w := &bus.Worker{Bus: s.bus, Name: fmt.Sprintf("%s-inproc-%d", hostname(), i+1),
-			Handlers: coordinator.Handlers(o.Log), Logger: o.Log}
+			Handlers: coordinator.Handlers(), Logger: o.Log}
 		s.goRun("worker", func() error { return w.Run(runCtx) })
 	}
 	unsub, err := s.bus.SubscribeProgress(func(p bus.Progress) {

@@ -46,7 +46,7 @@ func (m *Main) worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	handlers := coordinator.Handlers(log)
+	handlers := coordinator.Handlers()
 	if *stall > 0 {
 		for kind, h := range handlers {
 			handlers[kind] = stalled(h, *stall)
