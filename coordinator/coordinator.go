@@ -14,6 +14,7 @@ import (
 	"github.com/fairmatch/fairmatch/bus"
 	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/dataset"
+	"github.com/fairmatch/fairmatch/internal/atomicfile"
 	"github.com/fairmatch/fairmatch/notify"
 	"github.com/fairmatch/fairmatch/store"
 )
@@ -185,13 +186,7 @@ func (c *Coordinator) Apply(ctx context.Context, r bus.Result) error {
 		} else {
 			stage.State, stage.Error = fairmatch.StateDone, ""
 			if stage.Kind == fairmatch.StagePublish {
-				if published, err = tx.Agenda(stage.Fair); err != nil {
-					return err
-				}
-				if cancelled, err = tx.Cancelled(stage.Fair); err != nil {
-					return err
-				}
-				if ds, err = tx.Dataset(); err != nil {
+				if published, cancelled, ds, err = readPublished(tx, stage.Fair); err != nil {
 					return err
 				}
 			}
@@ -343,6 +338,32 @@ func (c *Coordinator) Import(name string, ds *fairmatch.Dataset) (*fairmatch.Dat
 	return merged, err
 }
 
+// Published reads what a fair's participants are shown: the published
+// agenda, the meetings cancelled since, and the dataset for names.
+func Published(db *store.DB, fair string) (a *fairmatch.Agenda, cancelled []fairmatch.Meeting, ds *fairmatch.Dataset, err error) {
+	err = db.View(func(tx *store.Tx) error {
+		a, cancelled, ds, err = readPublished(tx, fair)
+		return err
+	})
+	return a, cancelled, ds, err
+}
+
+func readPublished(tx *store.Tx, fair string) (*fairmatch.Agenda, []fairmatch.Meeting, *fairmatch.Dataset, error) {
+	a, err := tx.Agenda(fair)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	cancelled, err := tx.Cancelled(fair)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ds, err := tx.Dataset()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return a, cancelled, ds, nil
+}
+
 // WriteExport writes a fair's agenda.json and every attendee's calendar and
 // page under dir/people, returning the number of people written.
 func WriteExport(dir string, a *fairmatch.Agenda, cancelled []fairmatch.Meeting, ds *fairmatch.Dataset, now time.Time) (int, error) {
@@ -353,25 +374,8 @@ func WriteExport(dir string, a *fairmatch.Agenda, cancelled []fairmatch.Meeting,
 	if err != nil {
 		return 0, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "agenda.json"), append(b, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, "agenda.json"), append(b, '\n'), 0o644); err != nil {
 		return 0, err
 	}
 	return notify.WritePeople(dir, a, cancelled, notify.NewDirectory(ds), now)
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

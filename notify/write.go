@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/internal/atomicfile"
 )
 
 // PeopleDir is the folder, under an export directory, of the per-person
@@ -68,10 +69,10 @@ func WritePeople(outDir string, a *fairmatch.Agenda, cancelled []fairmatch.Meeti
 		if err != nil {
 			return n, err
 		}
-		if err := writeFileAtomic(filepath.Join(folder, person+".ics"), ics); err != nil {
+		if err := atomicfile.Write(filepath.Join(folder, person+".ics"), ics, 0o644); err != nil {
 			return n, err
 		}
-		if err := writeFileAtomic(filepath.Join(folder, person+".html"), page); err != nil {
+		if err := atomicfile.Write(filepath.Join(folder, person+".html"), page, 0o644); err != nil {
 			return n, err
 		}
 	}
@@ -99,33 +100,4 @@ func personIDIssues(a *fairmatch.Agenda, cancelled []fairmatch.Meeting) []fairma
 	check(agendaFile, "meetings", a.Meetings)
 	check("", "cancelled", cancelled)
 	return issues
-}
-
-// writeFileAtomic writes data to a temporary file beside name and renames it
-// to name.
-func writeFileAtomic(name string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*")
-	if err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("notify: write %s: %w", name, err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return fmt.Errorf("notify: write %s: %w", name, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("notify: write %s: %w", name, err)
-	}
-	if err := os.Rename(f.Name(), name); err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
-	return nil
 }

@@ -289,21 +289,7 @@ func (s *Server) schedule(r *http.Request) (*fairmatch.Agenda, []fairmatch.Meeti
 	if !s.personAllowed(r, person) {
 		return nil, nil, nil, "", fairmatch.Errorf(fairmatch.EUNAUTHORIZED, "this link does not open %s's schedule", person)
 	}
-	var (
-		a  *fairmatch.Agenda
-		cx []fairmatch.Meeting
-		ds *fairmatch.Dataset
-	)
-	err := s.DB.View(func(tx *store.Tx) (err error) {
-		if a, err = tx.Agenda(fair); err != nil {
-			return err
-		}
-		if cx, err = tx.Cancelled(fair); err != nil {
-			return err
-		}
-		ds, err = tx.Dataset()
-		return err
-	})
+	a, cx, ds, err := coordinator.Published(s.DB, fair)
 	if err != nil {
 		return nil, nil, nil, "", err
 	}

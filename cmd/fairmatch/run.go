@@ -92,21 +92,7 @@ func (m *Main) runFair(ctx context.Context, args []string) error {
 
 // exportFair writes a published fair's files from the store.
 func exportFair(db *store.DB, fair, out string, now time.Time) (int, *fairmatch.Agenda, error) {
-	var (
-		a         *fairmatch.Agenda
-		cancelled []fairmatch.Meeting
-		ds        *fairmatch.Dataset
-	)
-	err := db.View(func(tx *store.Tx) (err error) {
-		if a, err = tx.Agenda(fair); err != nil {
-			return err
-		}
-		if cancelled, err = tx.Cancelled(fair); err != nil {
-			return err
-		}
-		ds, err = tx.Dataset()
-		return err
-	})
+	a, cancelled, ds, err := coordinator.Published(db, fair)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/fairmatch/fairmatch/agenda"
 	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/dataset"
+	"github.com/fairmatch/fairmatch/internal/atomicfile"
 	"github.com/fairmatch/fairmatch/matcher"
 )
 
@@ -192,21 +193,5 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// writeFile writes through a temporary file so a failed run leaves no half file.
-func writeFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
-}
+// writeFile writes an output file whole or not at all.
+func writeFile(path string, data []byte) error { return atomicfile.Write(path, data, 0o644) }
