@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/bus"
 	"github.com/fairmatch/fairmatch/coordinator"
 )
 
@@ -43,5 +44,29 @@ func (m *metrics) coordinator() coordinator.Metrics {
 			m.finished.WithLabelValues(kind, outcome).Inc()
 			m.duration.WithLabelValues(kind).Observe(elapsed.Seconds())
 		},
+	}
+}
+
+// registerBusStats exports the job bus's counters as
+// fairmatch_bus_events_total{event=...}.
+func registerBusStats(reg prometheus.Registerer, b *bus.Bus) {
+	events := map[string]func(bus.Stats) uint64{
+		"job_published":     func(s bus.Stats) uint64 { return s.JobsPublished },
+		"job_duplicate":     func(s bus.Stats) uint64 { return s.JobsDuplicate },
+		"job_succeeded":     func(s bus.Stats) uint64 { return s.JobsSucceeded },
+		"job_failed":        func(s bus.Stats) uint64 { return s.JobsFailed },
+		"job_abandoned":     func(s bus.Stats) uint64 { return s.JobsAbandoned },
+		"job_malformed":     func(s bus.Stats) uint64 { return s.JobsMalformed },
+		"job_exhausted":     func(s bus.Stats) uint64 { return s.JobsExhausted },
+		"result_applied":    func(s bus.Stats) uint64 { return s.ResultsApplied },
+		"result_retried":    func(s bus.Stats) uint64 { return s.ResultsRetried },
+		"payload_offloaded": func(s bus.Stats) uint64 { return s.PayloadsOffloaded },
+	}
+	for event, get := range events {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "fairmatch_bus_events_total",
+			Help:        "Events of the job bus as this process saw them.",
+			ConstLabels: prometheus.Labels{"event": event},
+		}, func() float64 { return float64(get(b.Stats())) }))
 	}
 }

@@ -192,18 +192,14 @@ func TestServeAPI(t *testing.T) {
 	}
 
 	// Metrics count the jobs and firings.
-	_, body = httpDo(t, "GET", base+"/metrics", "", nil)
-	for _, want := range []string{
+	waitMetrics(t, base,
 		`fairmatch_jobs_published_total{kind="match"} 1`,
 		`fairmatch_jobs_finished_total{kind="publish",outcome="done"} 1`,
 		`fairmatch_jobs_finished_total{kind="agenda",outcome="done"} 1`,
 		`fairmatch_stage_firings_total{kind="agenda"} 1`,
 		`fairmatch_job_duration_seconds_count{kind="match"} 1`,
-	} {
-		if !strings.Contains(string(body), want) {
-			t.Errorf("metrics lack %s", want)
-		}
-	}
+		`fairmatch_bus_events_total{event="job_published"} 3`,
+	)
 	if status, body := httpDo(t, "GET", base+"/", "", nil); status != 200 || !strings.Contains(string(body), "2027-03") {
 		t.Errorf("index page: %d", status)
 	}
@@ -311,9 +307,30 @@ func TestDistributedWorkerKilled(t *testing.T) {
 		}
 		seen[pair], seen[m.ID] = true, true
 	}
-	_, metrics := httpDo(t, "GET", base+"/metrics", "", nil)
-	if !strings.Contains(string(metrics), `fairmatch_jobs_finished_total{kind="match",outcome="done"} 1`) {
-		t.Errorf("match results applied other than once:\n%s", grep(string(metrics), "fairmatch_jobs_finished"))
+	// The match result was applied once, though two workers ran the job.
+	waitMetrics(t, base, `fairmatch_jobs_finished_total{kind="match",outcome="done"} 1`)
+}
+
+// waitMetrics waits until /metrics shows every wanted line: a result's
+// counters move just after its stage is stored as done.
+func waitMetrics(t *testing.T, base string, wants ...string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, body := httpDo(t, "GET", base+"/metrics", "", nil)
+		var missing []string
+		for _, w := range wants {
+			if !strings.Contains(string(body), w) {
+				missing = append(missing, w)
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %s:\n%s", strings.Join(missing, ", "), grep(string(body), "fairmatch_"))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -86,6 +86,9 @@ func startStack(ctx context.Context, o stackOptions) (_ *stack, err error) {
 		return nil, err
 	}
 	met := newMetrics(o.Registerer)
+	if o.Registerer != nil {
+		registerBusStats(o.Registerer, s.bus)
+	}
 	s.coord = &coordinator.Coordinator{
 		DB: s.db, Bus: s.bus, Plan: o.Plan, PublishDir: o.PublishDir, AgendaTimeLimit: o.AgendaTimeLimit,
 		Log: o.Log, Now: o.Now, Metrics: met.coordinator(),
