@@ -49,8 +49,16 @@ type pairKey struct{ enterprise, university string }
 // enterprise's best proposal is marked Primary. Proposals are sorted by
 // enterprise, then university; the second result lists the relevant pairs
 // that were not proposed, with the reason, in the same order.
+//
+// Match scores with NewIndex(ds); [MatchWith] takes index options.
 func Match(ctx context.Context, ds *fairmatch.Dataset, fairID string, lim fairmatch.Limits) ([]fairmatch.Proposal, []fairmatch.Unscheduled, error) {
-	ix := NewIndex(ds)
+	return MatchWith(ctx, ds, fairID, lim, Options{})
+}
+
+// MatchWith is [Match] scoring with NewIndexWith(ds, opt): a thesaurus, and
+// the boost of pairs with earlier contracts.
+func MatchWith(ctx context.Context, ds *fairmatch.Dataset, fairID string, lim fairmatch.Limits, opt Options) ([]fairmatch.Proposal, []fairmatch.Unscheduled, error) {
+	ix := NewIndexWith(ds, opt)
 	itemsPer := lim.ItemsPerMeeting
 	if itemsPer <= 0 {
 		itemsPer = defaultItemsPerMeeting

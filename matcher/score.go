@@ -18,8 +18,9 @@ type Candidate struct {
 }
 
 // Score returns the relevance of a problem to a target, in [0,1], and a
-// short human-readable reason (the matched keywords and terms and the shared
-// domains, e.g. "激光焊接; 熔池; domain manufacturing/welding").
+// short human-readable reason (the matched keywords, the thesaurus synonyms
+// used, the matched terms and the shared domains, e.g. "激光焊接; 气孔 ≈
+// porosity; 熔池; domain manufacturing/welding").
 //
 // target is looked up as an offering id, then a university id, then a person
 // id. An offering is scored directly. A university is scored by all its
@@ -88,6 +89,25 @@ func (ix *Index) candidates(q *query, k int, minScore float64) []Candidate {
 			acc.score[p.doc] += tw.w * float64(p.s)
 		}
 	}
+	for i := range q.concepts {
+		c := &q.concepts[i]
+		for _, a := range c.alts {
+			for _, p := range ix.post[ix.postOff[a.term]:ix.postOff[a.term+1]] {
+				if acc.best[p.doc] == 0 {
+					acc.bestHit = append(acc.bestHit, p.doc)
+				}
+				acc.best[p.doc] = max(acc.best[p.doc], a.credit*float64(p.s))
+			}
+		}
+		for _, d := range acc.bestHit {
+			if acc.score[d] == 0 {
+				acc.touched = append(acc.touched, d)
+			}
+			acc.score[d] += c.w * acc.best[d]
+			acc.best[d] = 0
+		}
+		acc.bestHit = acc.bestHit[:0]
+	}
 	type hit struct {
 		doc uint32
 		bm  float64
@@ -110,12 +130,16 @@ func (ix *Index) candidates(q *query, k int, minScore float64) []Candidate {
 		return max(minScore, out[k-1].Score)
 	}
 	for _, h := range hits {
-		// The phrase part adds at most share: stop once even that cannot
-		// reach the current k-th score.
-		if (1-share)*h.bm+share < kth() {
+		// The phrase part adds at most share, history at most its boost:
+		// stop once even that cannot reach the current k-th score.
+		ub := (1-share)*h.bm + share
+		if q.history {
+			ub = ix.boost(ub)
+		}
+		if ub < kth() {
 			break
 		}
-		s := (1-share)*h.bm + share*ix.phraseScore(q, int(h.doc))
+		s := ix.withHistory(q, int(h.doc), (1-share)*h.bm+share*ix.phraseScore(q, int(h.doc)))
 		if s <= minScore {
 			continue
 		}
@@ -156,7 +180,10 @@ func (ix *Index) phraseShare(q *query) float64 {
 // fields it occurs in) times its BM25 idf among the offerings, and s_td ∈ [0,1]
 // is the BM25F-saturated, length-normalised weighted frequency of t in d,
 // scaled so that one occurrence in the title or keywords of an average
-// offering gives 1. ph is the share of the problem's keywords found as
+// offering gives 1. With a thesaurus, the problem's concepts join the terms:
+// a concept's s is the best of its own concept term's (credit 1) and its
+// related groups' (credit 0.5) in d. With history, the result is raised by
+// withHistory. ph is the share of the problem's keywords found as
 // phrases in d (a description-only find counts 0.6), and φ is 0.25, or 0 for
 // a problem without keywords.
 func (ix *Index) score(q *query, d int) float64 {
@@ -164,12 +191,24 @@ func (ix *Index) score(q *query, d int) float64 {
 		return 0
 	}
 	share := ix.phraseShare(q)
-	s := (1-share)*ix.bm(q, d, nil) + share*ix.phraseScore(q, d)
+	return ix.withHistory(q, d, (1-share)*ix.bm(q, d, nil)+share*ix.phraseScore(q, d))
+}
+
+// withHistory raises the score s of offering d for q if the problem's
+// enterprise and d's university have a contract from an earlier meeting.
+func (ix *Index) withHistory(q *query, d int, s float64) float64 {
+	if q.history && s > 0 && ix.contracts[pairKey{q.enterprise, ix.offerings[d].university}] {
+		return ix.boost(s)
+	}
 	return s
 }
 
+func (ix *Index) boost(s float64) float64 { return s + ix.p.historyBoost*(1-s) }
+
 // bm returns the bag-of-words part of the score; if matched is not nil it
-// receives s_td for every query term (0 for those absent from d).
+// receives s_td for every query term (0 for those absent from d). Thesaurus
+// concepts follow the terms: each adds its weight times the best credit·s
+// of its alternatives in d.
 func (ix *Index) bm(q *query, d int, matched []float64) float64 {
 	fwd := ix.fwd[ix.fwdOff[d]:ix.fwdOff[d+1]]
 	sum, j := 0.0, 0
@@ -184,7 +223,28 @@ func (ix *Index) bm(q *query, d int, matched []float64) float64 {
 			}
 		}
 	}
+	for i := range q.concepts {
+		c := &q.concepts[i]
+		if best, _ := bestAlt(c, fwd); best > 0 {
+			sum += c.w * best
+		}
+	}
 	return sum / q.total
+}
+
+// bestAlt returns the best credit·s of the concept's alternatives in an
+// offering's forward list, and which alternative gives it (-1 for none).
+func bestAlt(c *concept, fwd []termScore) (float64, int) {
+	best, which := 0.0, -1
+	for k, a := range c.alts {
+		j, ok := slices.BinarySearchFunc(fwd, a.term, func(ts termScore, t uint32) int { return cmp.Compare(ts.term, t) })
+		if ok {
+			if v := a.credit * float64(fwd[j].s); v > best {
+				best, which = v, k
+			}
+		}
+	}
+	return best, which
 }
 
 // phraseScore is the share of q's keywords found as phrases in offering d.
@@ -261,6 +321,7 @@ func (ix *Index) why(q *query, d int) string {
 			items = append(items, q.phrases[i].text)
 		}
 	}
+	items = append(items, ix.conceptsWhy(q, d)...)
 	matched := make([]float64, len(q.terms))
 	ix.bm(q, d, matched)
 
@@ -321,6 +382,63 @@ func (ix *Index) why(q *query, d int) string {
 		return "no shared terms"
 	}
 	return strings.Join(items, "; ")
+}
+
+// conceptsWhy explains the thesaurus concepts that count for offering d, the
+// strongest first (at most 3): "激光焊 ≈ 激光焊接" when the offering uses a
+// synonym of the problem's term, "焊接缺陷 ~ 气孔" when it uses a broader or
+// narrower one. A concept the offering names in the problem's own words is
+// left to the matched text.
+func (ix *Index) conceptsWhy(q *query, d int) []string {
+	const maxConcepts = 3
+	fwd := ix.fwd[ix.fwdOff[d]:ix.fwdOff[d+1]]
+	type hit struct {
+		text string
+		v    float64
+	}
+	var hits []hit
+	for i := range q.concepts {
+		c := &q.concepts[i]
+		best, k := bestAlt(c, fwd)
+		if k < 0 {
+			continue
+		}
+		a := c.alts[k]
+		used := ix.offeringPhrase(d, a.group)
+		if used == "" || (a.group == c.group && normTerm(used) == normTerm(c.text)) {
+			continue
+		}
+		rel := " ≈ "
+		if a.group != c.group {
+			rel = " ~ "
+		}
+		hits = append(hits, hit{c.text + rel + used, c.w * best})
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.v, a.v) })
+	var out []string
+	for _, h := range hits[:min(len(hits), maxConcepts)] {
+		out = append(out, h.text)
+	}
+	return out
+}
+
+// offeringPhrase returns the first thesaurus term of group g in offering d's
+// title, keywords or description, as written in the thesaurus.
+func (ix *Index) offeringPhrase(d int, g int32) string {
+	var local []int32
+	for f := fieldTitle; f <= fieldDescription; f++ {
+		local = ix.localIDs(local[:0], ix.seq[ix.seqOff[4*d+f]:ix.seqOff[4*d+f+1]])
+		found := ""
+		ix.th.match(local, func(ph int32, _, _ int) {
+			if found == "" && ix.th.phrases[ph].group == g {
+				found = ix.th.phrases[ph].text
+			}
+		})
+		if found != "" {
+			return found
+		}
+	}
+	return ""
 }
 
 // joins reports whether a matched stretch of text ending at end continues with
