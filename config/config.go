@@ -18,7 +18,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"time"
@@ -27,6 +30,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/matcher"
 )
 
 // DefaultTimezone is the zone used when the plan names none.
@@ -39,8 +43,13 @@ type Config struct {
 	Stages   StagesConfig     `yaml:"stages"`
 	Day      DayConfig        `yaml:"day"`
 	Matching fairmatch.Limits `yaml:"matching"`
+	// Thesaurus names the organizers' thesaurus file (see
+	// configs/example-thesaurus.yaml), relative to the plan's folder;
+	// optional.
+	Thesaurus string `yaml:"thesaurus"`
 
-	file     string
+	file          string
+	thesaurusData []byte
 	loc      *time.Location
 	schedule cron.Schedule
 }
@@ -76,13 +85,25 @@ type DayConfig struct {
 	TableNames  []string            `yaml:"table_names"`
 }
 
-// Load reads and validates the year plan at path.
+// Load reads and validates the year plan at path, and the thesaurus it
+// names, relative to the plan's folder.
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fairmatch.Errorf(fairmatch.EINVALID, "config %s: %v", path, unwrapPathError(err))
 	}
 	return Parse(path, data)
+}
+
+// LoadFS reads and validates the year plan name in fsys, and the thesaurus
+// it names from the same folder of fsys (the built-in example uses the
+// embedded configs).
+func LoadFS(fsys fs.FS, name string) (*Config, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, fairmatch.Errorf(fairmatch.EINVALID, "config %s: %v", name, unwrapPathError(err))
+	}
+	return parse(name, data, func(rel string) ([]byte, error) { return fs.ReadFile(fsys, path.Join(path.Dir(name), rel)) })
 }
 
 func unwrapPathError(err error) error {
@@ -93,8 +114,18 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// Parse reads and validates a year plan; name is used in messages.
+// Parse reads and validates a year plan; name is used in messages and its
+// folder is where a thesaurus the plan names is read from.
 func Parse(name string, data []byte) (*Config, error) {
+	return parse(name, data, func(rel string) ([]byte, error) {
+		if filepath.IsAbs(rel) {
+			return os.ReadFile(rel)
+		}
+		return os.ReadFile(filepath.Join(filepath.Dir(name), rel))
+	})
+}
+
+func parse(name string, data []byte, readFile func(string) ([]byte, error)) (*Config, error) {
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -123,6 +154,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, fairmatch.Invalid("config "+name+" has values of the wrong type", p.issues)
 	}
 	c.validate(p)
+	c.loadThesaurus(p, readFile)
 	if len(p.issues) > 0 {
 		return nil, fairmatch.Invalid("config "+name+" is not a valid year plan", p.issues)
 	}
@@ -226,3 +258,24 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// loadThesaurus reads and checks the thesaurus the plan names.
+func (c *Config) loadThesaurus(p *parser, readFile func(string) ([]byte, error)) {
+	if c.Thesaurus == "" {
+		return
+	}
+	data, err := readFile(c.Thesaurus)
+	if err != nil {
+		p.add("thesaurus", "cannot read %s: %v", c.Thesaurus, unwrapPathError(err))
+		return
+	}
+	if _, err := matcher.ParseThesaurus(c.Thesaurus, data); err != nil {
+		p.add("thesaurus", "%v", err)
+		return
+	}
+	c.thesaurusData = data
+}
+
+// ThesaurusFile returns the thesaurus the plan names (its name and
+// content), or "" and nil.
+func (c *Config) ThesaurusFile() (string, []byte) { return c.Thesaurus, c.thesaurusData }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/config"
+	"github.com/fairmatch/fairmatch/configs"
 )
 
 const example = "../configs/fairmatch.yaml"
@@ -102,10 +103,7 @@ func TestBadPlans(t *testing.T) {
 				t.Fatalf("example lacks %q", tc.from)
 			}
 			src = strings.Replace(src, tc.from, tc.to, 1)
-			path := filepath.Join(t.TempDir(), "plan.yaml")
-			if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			path := writePlan(t, src)
 			c, err := config.Load(path)
 			if err == nil {
 				_, err = c.Plan(2027)
@@ -126,6 +124,67 @@ func TestBadPlans(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// writePlan writes a plan, with the example thesaurus beside it, into a
+// temporary folder.
+func writePlan(t *testing.T, src string) string {
+	t.Helper()
+	dir := t.TempDir()
+	th, err := os.ReadFile("../configs/example-thesaurus.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "example-thesaurus.yaml"), th, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestThesaurus(t *testing.T) {
+	c, err := config.Load(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, data := c.ThesaurusFile(); name != "example-thesaurus.yaml" || len(data) == 0 {
+		t.Errorf("thesaurus %q, %d bytes", name, len(data))
+	}
+	// The embedded example finds its thesaurus beside it.
+	c, err = config.LoadFS(configs.FS, "fairmatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, data := c.ThesaurusFile(); len(data) == 0 {
+		t.Error("built-in plan has no thesaurus")
+	}
+	base, err := os.ReadFile(example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, to, want string }{
+		{"missing", "thesaurus: nonesuch.yaml", "cannot read nonesuch.yaml"},
+		{"broken", "thesaurus: plan.yaml", "thesaurus"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writePlan(t, strings.Replace(string(base), "thesaurus: example-thesaurus.yaml", tc.to, 1))
+			_, err := config.Load(path)
+			if fairmatch.ErrorCode(err) != fairmatch.EINVALID || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "field thesaurus") {
+				t.Errorf("error %v, want %q on field thesaurus", err, tc.want)
+			}
+		})
+	}
+	// No thesaurus is fine.
+	c, err = config.Parse(writePlan(t, ""), []byte(strings.Replace(string(base), "thesaurus: example-thesaurus.yaml", "", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, data := c.ThesaurusFile(); name != "" || data != nil {
+		t.Errorf("thesaurus %q %d bytes without the key", name, len(data))
 	}
 }
 

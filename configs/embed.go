@@ -2,7 +2,7 @@
 // so that `fairmatch serve --dev` works from any directory.
 package configs
 
-import _ "embed"
+import "embed"
 
 // ExamplePlan is fairmatch.yaml: the example year plan.
 //
@@ -20,3 +20,9 @@ var ExampleDataset []byte
 //
 //go:embed example-thesaurus.yaml
 var ExampleThesaurus []byte
+
+// FS holds the example files under their own names, so that the example
+// plan finds the thesaurus it names beside it.
+//
+//go:embed fairmatch.yaml example-dataset.json example-thesaurus.yaml
+var FS embed.FS

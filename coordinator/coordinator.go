@@ -95,6 +95,7 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 			}
 			ds, err := tx.Dataset()
 			in = MatchInput{Fair: f, Dataset: ds, Limits: c.Plan.Matching}
+			in.ThesaurusName, in.Thesaurus = c.Plan.ThesaurusFile()
 			return err
 		})
 		if err != nil {

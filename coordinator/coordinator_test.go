@@ -54,7 +54,9 @@ func matchResult(t *testing.T, c *coordinator.Coordinator, ds *fairmatch.Dataset
 	if err := c.DB.View(func(tx *store.Tx) (err error) { fair, err = tx.Fair("2027-03"); return err }); err != nil {
 		t.Fatal(err)
 	}
-	payload, _ := json.Marshal(coordinator.MatchInput{Fair: fair, Dataset: ds, Limits: c.Plan.Matching})
+	in := coordinator.MatchInput{Fair: fair, Dataset: ds, Limits: c.Plan.Matching}
+	in.ThesaurusName, in.Thesaurus = c.Plan.ThesaurusFile()
+	payload, _ := json.Marshal(in)
 	h := coordinator.Handlers()[fairmatch.StageMatch]
 	out, err := h(context.Background(), bus.Job{ID: "2027-03/match#" + attempt, Key: "2027-03/match", Kind: "match", Payload: payload},
 		func(string, int, int) {})

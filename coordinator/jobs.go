@@ -17,6 +17,9 @@ type MatchInput struct {
 	Fair    fairmatch.Fair     `json:"fair"`
 	Dataset *fairmatch.Dataset `json:"dataset"`
 	Limits  fairmatch.Limits   `json:"limits"`
+	// Thesaurus is the organizers' thesaurus file, if the plan names one.
+	ThesaurusName string `json:"thesaurus_name,omitempty"`
+	Thesaurus     []byte `json:"thesaurus,omitempty"`
 }
 
 // MatchOutput is the result of a match job.
@@ -67,8 +70,16 @@ func handleMatch(ctx context.Context, job bus.Job, progress func(string, int, in
 	if in.Dataset == nil {
 		return nil, fmt.Errorf("match job %s: no dataset in the payload", job.ID)
 	}
+	opt := matcher.Options{History: true}
+	if len(in.Thesaurus) > 0 {
+		th, err := matcher.ParseThesaurus(in.ThesaurusName, in.Thesaurus)
+		if err != nil {
+			return nil, err
+		}
+		opt.Thesaurus = th
+	}
 	progress(fmt.Sprintf("matching %d problems against %d offerings", len(in.Dataset.Problems), len(in.Dataset.Offerings)), 0, 1)
-	ps, un, err := matcher.Match(ctx, in.Dataset, in.Fair.ID, in.Limits)
+	ps, un, err := matcher.MatchWith(ctx, in.Dataset, in.Fair.ID, in.Limits, opt)
 	if err != nil {
 		return nil, err
 	}

@@ -51,6 +51,27 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// writePlan writes a year plan into dir with the example thesaurus it names
+// beside it, and returns its path.
+func writePlan(t testing.TB, dir, content string) string {
+	t.Helper()
+	th, err := os.ReadFile("../../configs/example-thesaurus.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "example-thesaurus.yaml"), th, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "plan.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // storedCounts reads how many problems and offerings a data dir holds.
 func storedCounts(t *testing.T, dataDir string) (int, int) {
 	t.Helper()
@@ -147,7 +168,7 @@ func TestBadConfig(t *testing.T) {
 		{"invalid cron", `cron: "0 9 15 */2 *"`, `cron: "0 9 32 */2 *"`, []string{"plan.yaml", "fairs.cron", "invalid cron spec"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := writeTestFile(t, filepath.Join(dir, tc.name, "plan.yaml"), strings.Replace(string(base), tc.from, tc.to, 1))
+			path := writePlan(t, filepath.Join(dir, tc.name), strings.Replace(string(base), tc.from, tc.to, 1))
 			for _, args := range [][]string{
 				{"plan", "--config", path, "--year", "2027"},
 				{"run", "--config", path, "--dataset", exampleDataset, "--fair", "2027-03", "--out", t.TempDir()},

@@ -72,13 +72,8 @@ func scaledExample(b *testing.B, n int) (plan, data string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	plan = filepath.Join(dir, "plan.yaml")
 	scaled := strings.Replace(string(src), "tables: 12 ", fmt.Sprintf("tables: %d ", 12*n), 1)
-	scaled = strings.Replace(scaled, "meetings_per_university: 24", fmt.Sprintf("meetings_per_university: %d", 24), 1)
-	if err := os.WriteFile(plan, []byte(scaled), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return plan, data
+	return writePlan(b, dir, scaled), data
 }
 
 // BenchmarkRunFair measures `fairmatch run` end to end — import into bbolt,

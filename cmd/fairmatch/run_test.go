@@ -63,7 +63,13 @@ func TestRunExample(t *testing.T) {
 	for _, o := range ds.Offerings {
 		offeredBy[o.ID] = o.University
 	}
-	ix := matcher.NewIndex(ds)
+	// Relevance as the match stage sees it: the plan's thesaurus and history.
+	thName, thData := plan.ThesaurusFile()
+	th, err := matcher.ParseThesaurus(thName, thData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := matcher.NewIndexWith(ds, matcher.Options{Thesaurus: th, History: true})
 	relevant := map[string]bool{}
 	for _, p := range ds.Problems {
 		if len(p.Fairs) > 0 && !slices.Contains(p.Fairs, "2027-03") {

@@ -149,7 +149,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 // back to the built-in example.
 func (m *Main) loadPlan(path string, dev bool) (*config.Config, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) && dev && path == defaultConfig {
-		return config.Parse("built-in configs/fairmatch.yaml", configs.ExamplePlan)
+		return config.LoadFS(configs.FS, "fairmatch.yaml")
 	}
 	return config.Load(path)
 }

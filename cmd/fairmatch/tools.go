@@ -78,6 +78,7 @@ func (m *Main) score(ctx context.Context, args []string) error {
 	data := fs.String("data", "", "dataset (JSON file, CSV folder or XLSX)")
 	pairs := fs.String("pairs", "", "PAIRS.csv: problem,target")
 	out := fs.String("out", "", "SCORES.csv to write")
+	thesaurus := fs.String("thesaurus", "", "organizers' thesaurus (YAML), as the plan's thesaurus key names it")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -88,13 +89,23 @@ func (m *Main) score(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	opt := matcher.Options{History: true} // the options of the match stage
+	if *thesaurus != "" {
+		raw, err := os.ReadFile(*thesaurus)
+		if err != nil {
+			return fairmatch.Errorf(fairmatch.EINVALID, "thesaurus %s: %v", *thesaurus, unwrapPath(err))
+		}
+		if opt.Thesaurus, err = matcher.ParseThesaurus(*thesaurus, raw); err != nil {
+			return err
+		}
+	}
 	in, err := os.Open(*pairs)
 	if err != nil {
 		return fairmatch.Errorf(fairmatch.EINVALID, "pairs %s: %v", *pairs, unwrapPath(err))
 	}
 	defer in.Close()
 	var buf bytes.Buffer
-	if err := matcher.ScoreCSV(matcher.NewIndex(ds), filepath.Base(*pairs), in, &buf); err != nil {
+	if err := matcher.ScoreCSV(matcher.NewIndexWith(ds, opt), filepath.Base(*pairs), in, &buf); err != nil {
 		return err
 	}
 	return writeFile(*out, buf.Bytes())

@@ -58,6 +58,16 @@ func TestScoreCommand(t *testing.T) {
 	if rows[1][3] == "" {
 		t.Errorf("no why for a relevant pair")
 	}
+	// With the plan's thesaurus, 激光焊接 (the enterprise's words) meets 激光焊 (the professor's).
+	outTh := filepath.Join(dir, "scores-th.csv")
+	if _, stderr, err := run(t, nil, "score", "--data", exampleDataset, "--pairs", pairs, "--out", outTh,
+		"--thesaurus", "../../configs/example-thesaurus.yaml"); err != nil {
+		t.Fatalf("score --thesaurus: %v\n%s", err, stderr)
+	}
+	th := readCSV(t, outTh)
+	if v, _ := strconv.ParseFloat(th[1][2], 64); v <= score(1) || !strings.Contains(th[1][3], "≈") {
+		t.Errorf("with the thesaurus PR039–O075 scores %s (%s), without %.3f", th[1][2], th[1][3], score(1))
+	}
 	bad := writeTestFile(t, filepath.Join(dir, "bad.csv"), "problem,target\nPR039,O075\nPR999,O075\nPR039,\n")
 	_, _, err := run(t, nil, "score", "--data", exampleDataset, "--pairs", bad, "--out", filepath.Join(dir, "never.csv"))
 	if err == nil || !strings.Contains(err.Error(), "bad.csv") || !strings.Contains(err.Error(), "PR999") || !strings.Contains(err.Error(), "row 4") {
