@@ -50,8 +50,8 @@ type Config struct {
 
 	file          string
 	thesaurusData []byte
-	loc      *time.Location
-	schedule cron.Schedule
+	loc           *time.Location
+	schedule      cron.Schedule
 }
 
 // FairsConfig says when the fairs are and what each is about.
