@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -202,7 +203,11 @@ func (m *Main) devStart(ctx context.Context, st *stack, secret []byte, base stri
 		fmt.Fprintln(m.Stderr, "fairmatch: data directory already holds a dataset; not loading the example")
 		return nil
 	}
-	ds, err := dataset.Parse("example-dataset.json", configs.ExampleDataset)
+	raw, err := fs.ReadFile(configs.FS, "example-dataset.json")
+	if err != nil {
+		return err
+	}
+	ds, err := dataset.Parse("example-dataset.json", raw)
 	if err != nil {
 		return err
 	}
