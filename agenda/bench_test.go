@@ -9,8 +9,9 @@ import (
 )
 
 // BenchmarkB2B solves the five real B2B instances of ../shared/bench/b2b
-// (skipped without them) with a 10-second limit and reports the breaks
-// found next to the published optimum.
+// (skipped without them) with a 10-second limit and reports, per instance,
+// the breaks found, the published optimum, whether the result is proven
+// optimal (1) or not (0), and the seconds per solve.
 func BenchmarkB2B(b *testing.B) {
 	files, optimum := b2bInstances(b)
 	for _, file := range files {
@@ -25,14 +26,25 @@ func BenchmarkB2B(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			var res *Result
+			start := time.Now()
 			for i := 0; b.Loop(); i++ {
 				res = Solve(b.Context(), req, Options{Seed: int64(i), TimeLimit: 10 * time.Second})
 			}
+			took := time.Since(start)
 			if res.Status != StatusOptimal && res.Status != StatusFeasible {
 				b.Fatalf("status %s: %s", res.Status, res.Reason)
 			}
+			if v := violations(req, res); len(v) > 0 {
+				b.Fatalf("result breaks rules: %v", v[:min(5, len(v))])
+			}
+			proven := 0.0
+			if res.Status == StatusOptimal {
+				proven = 1
+			}
 			b.ReportMetric(float64(res.Breaks.Total), "breaks")
 			b.ReportMetric(float64(optimum[name]), "optimum")
+			b.ReportMetric(proven, "proven")
+			b.ReportMetric(took.Seconds()/float64(b.N), "s/solve")
 		})
 	}
 }

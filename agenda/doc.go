@@ -32,6 +32,24 @@
 // that breaks it is never returned; when the search finds none, meetings are
 // left out until the rest obeys it, and the result is "partial".
 //
+// A complete schedule is then handed to an exact search: a SAT encoding of
+// the complete schedules (a variable per meeting and start slot, per
+// participant and slot "busy" and "busy later", and a break variable where
+// a participant is busy, idle next, and busy again later, as in Bofill et
+// al., JAIR 2022), with the counts every participant's busy slots must add
+// up to, solved by the package's own CDCL solver with native cardinality
+// constraints. Each round bounds the total of breaks below the best found
+// (and every participant's breaks by max_break_spread, which is exact while
+// the bound is below the number of participants, as someone then has none):
+// a model is a better schedule, a refutation proves the best optimal.
+//
+// When meetings are left out, the same encoding (max_break_spread aside)
+// proves infeasibility the simple arguments miss, and a deletion search,
+// lowest-priority meeting first, finds a conflicting set of meetings, minimal
+// when every refutation finished within its budget; Reason names those
+// meetings with their attendees, pins, sessions and precedences, and the
+// unavailable slots of their participants.
+//
 // Tables are interchangeable for feasibility (at most `tables` meetings per
 // slot suffices, as meetings are intervals), so they are assigned at the end,
 // slot by slot, keeping a participant at the table of their previous meeting
@@ -39,8 +57,10 @@
 //
 // # Caveats
 //
-// "optimal" is claimed only when proven: by the exhaustive search, or when the
-// total of breaks equals the lower bound. Results are deterministic for a
+// "optimal" is claimed only when proven: by the exhaustive search, by a
+// refutation of the exact search, or when the total of breaks equals the
+// lower bound; "infeasible" only by a simple argument, the exhaustive search
+// or a refutation. Results are deterministic for a
 // given request and seed unless the time limit or the context cuts the search
 // short, since where it stops then depends on the machine.
 package agenda

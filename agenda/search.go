@@ -27,7 +27,9 @@ type solver struct {
 	best     []int32
 	bestCost cost
 	atBest   bool // the current state is the best and not saved yet
-	proven   bool // the best is proven optimal (exhaustive search)
+	proven   bool // the best is proven optimal (exhaustive or exact search)
+
+	exactCalls int // SAT calls of the exact search
 
 	mark  []uint32 // Kempe chain membership, by stamp
 	stamp uint32

@@ -70,6 +70,15 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 		}
 		sv.saveBest()
 		sv.restore()
+		if len(md.proofs) == 0 && !sv.stop {
+			sv.exact()
+			sv.restore()
+		}
+	}
+	if st.nOut > 0 && !sv.stop {
+		if why := sv.explain(req); why != "" {
+			md.proofs = append(md.proofs, why)
+		}
 	}
 	return sv.result()
 }

@@ -139,11 +139,12 @@ func TestSolveProvesInfeasible(t *testing.T) {
 	}
 }
 
-func TestSolvePartialKeepsPriority(t *testing.T) {
+func TestSolveTriangleKeepsPriority(t *testing.T) {
 	// A triangle a–b–c has three meetings for two slots: one must go, and
 	// it is the latest of them in the request. Twelve more meetings make
-	// the instance too large for the exhaustive search, so nothing proves
-	// the triangle impossible: the result is partial.
+	// the instance too large for the exhaustive search and no simple
+	// argument sees the triangle: the exact search proves it impossible and
+	// names the three meetings as the minimal conflicting set.
 	req := &Request{Slots: 2, Tables: 10}
 	for i := range 12 {
 		req.Meetings = append(req.Meetings, Meeting{ID: fmt.Sprintf("f%d", i), Attendees: []string{fmt.Sprintf("x%d", i), fmt.Sprintf("y%d", i)}})
@@ -152,11 +153,36 @@ func TestSolvePartialKeepsPriority(t *testing.T) {
 	req.Meetings = slices.Insert(req.Meetings, 7, Meeting{ID: "bc", Attendees: []string{"b", "c"}})
 	req.Meetings = append(req.Meetings, Meeting{ID: "ca", Attendees: []string{"c", "a"}})
 	res := solveChecked(t, req, Options{TimeLimit: 2 * time.Second})
-	if res.Status != StatusPartial {
-		t.Fatalf("status %s, want partial", res.Status)
+	if res.Status != StatusInfeasible {
+		t.Fatalf("status %s, want infeasible", res.Status)
 	}
 	if !reflect.DeepEqual(res.Unscheduled, []string{"ca"}) {
 		t.Fatalf("unscheduled %v, want [ca]", res.Unscheduled)
+	}
+	want := "a minimal conflicting set: meeting ab (a+b), meeting bc (b+c), meeting ca (c+a)"
+	if !strings.Contains(res.Reason, want) {
+		t.Errorf("reason %q does not say %q", res.Reason, want)
+	}
+}
+
+func TestSolvePartialWhenSpreadUnreachable(t *testing.T) {
+	// Every meeting fits, but not with max_break_spread 0: h must meet g0
+	// and g1 around slot 2, where h is away, and everyone else has no
+	// break. The relaxation without the spread has a schedule, so nothing
+	// proves infeasibility: the result is partial, every rule obeyed.
+	zero := 0
+	req := &Request{Slots: 3, Tables: 10, MaxBreakSpread: &zero,
+		Participants: []Participant{{ID: "h", Unavailable: []int{2}}},
+		Meetings: []Meeting{
+			{ID: "h0", Attendees: []string{"h", "g0"}},
+			{ID: "h1", Attendees: []string{"h", "g1"}},
+		}}
+	for i := range 12 {
+		req.Meetings = append(req.Meetings, Meeting{ID: fmt.Sprintf("f%d", i), Attendees: []string{fmt.Sprintf("x%d", i), fmt.Sprintf("y%d", i)}})
+	}
+	res := solveChecked(t, req, Options{TimeLimit: time.Second})
+	if res.Status != StatusPartial || !reflect.DeepEqual(res.Unscheduled, []string{"h1"}) {
+		t.Fatalf("got %s, unscheduled %v; want partial, [h1]", res.Status, res.Unscheduled)
 	}
 }
 

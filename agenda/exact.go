@@ -1,0 +1,420 @@
+package agenda
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// encoding is the SAT formula of a model's complete schedules, with the
+// total of breaks bounded on demand.
+//
+// Variables: x (meeting m starts at the k-th slot of its domain), busy
+// (participant p is in a meeting in slot t), later (p is in a meeting in
+// slot t or after) and brk (p has a break right after slot t: busy at t,
+// not at t+1, busy again later — a run of idle slots counts once, at its
+// start). Every meeting starts once; a participant is in at most one
+// meeting per slot; a slot runs at most `tables` meetings; a meeting starts
+// after its predecessors end. A bound "at most K breaks" is a cardinality
+// constraint over every brk, switched on by its own guard literal, so that
+// bounds can be tightened one after the other on one solver, keeping what
+// it has learnt.
+type encoding struct {
+	md     *model
+	s      *satSolver
+	dom    [][]int32
+	x      [][]int32
+	busy   [][]lit // busy[p][t], t in 0..slots+1 (0 and slots+1: never)
+	brk    [][]lit // brk[p][t], t in 1..slots-1
+	all    []lit   // every brk literal
+	spread lit     // guard of "every participant has at most spread breaks", −1 if none
+	never  lit
+}
+
+// newEncoding encodes the complete schedules of md whose meetings start in
+// dom (a domain per meeting).
+func newEncoding(md *model, dom [][]int32) *encoding {
+	s := newSatSolver()
+	e := &encoding{md: md, s: s, dom: dom, spread: -1}
+	e.never = posLit(s.newVar())
+	s.addClause(e.never.neg())
+	e.x = make([][]int32, len(md.meets))
+	xs := make([]lit, 0, md.slots)
+	for m := range md.meets {
+		xs = xs[:0]
+		for range dom[m] {
+			v := s.newVar()
+			e.x[m] = append(e.x[m], v)
+			xs = append(xs, posLit(v))
+		}
+		s.addClause(xs...)
+		s.addAtMost(xs, 1, -1)
+	}
+	// Coverage: which start literals put each participant, and each slot,
+	// in a meeting.
+	cover := make([][]lit, md.stride)
+	perSlot := make([][]lit, md.stride)
+	for m := range md.meets {
+		mt := &md.meets[m]
+		for k, st := range dom[m] {
+			for t := st; t < st+mt.dur; t++ {
+				perSlot[t] = append(perSlot[t], posLit(e.x[m][k]))
+			}
+		}
+	}
+	for t := 1; t <= md.slots; t++ {
+		s.addAtMost(perSlot[t], md.tables, -1)
+	}
+	e.busy = make([][]lit, len(md.people))
+	e.brk = make([][]lit, len(md.people))
+	for p, ms := range md.byPer {
+		for t := range cover {
+			cover[t] = cover[t][:0]
+		}
+		for _, m := range ms {
+			mt := &md.meets[m]
+			for k, st := range dom[m] {
+				for t := st; t < st+mt.dur; t++ {
+					cover[t] = append(cover[t], posLit(e.x[m][k]))
+				}
+			}
+		}
+		busy := make([]lit, md.stride)
+		for t := range busy {
+			if len(cover[t]) == 0 {
+				busy[t] = e.never
+				continue
+			}
+			b := posLit(s.newVar())
+			busy[t] = b
+			for _, x := range cover[t] {
+				s.addClause(x.neg(), b)
+			}
+			s.addClause(append([]lit{b.neg()}, cover[t]...)...)
+			s.addAtMost(cover[t], 1, -1)
+		}
+		e.busy[p] = busy
+		// Implied, for propagation: p is busy in exactly as many slots as
+		// their meetings last.
+		need := 0
+		for _, m := range ms {
+			need += int(md.meets[m].dur)
+		}
+		var on, off []lit
+		for t := 1; t <= md.slots; t++ {
+			if busy[t] != e.never {
+				on = append(on, busy[t])
+				off = append(off, busy[t].neg())
+			}
+		}
+		s.addAtMost(on, need, -1)
+		s.addAtMost(off, len(off)-need, -1)
+		// later[t] ↔ busy[t] ∨ later[t+1]
+		later := make([]lit, md.stride)
+		later[md.slots+1] = e.never
+		for t := md.slots; t >= 1; t-- {
+			if busy[t] == e.never && later[t+1] == e.never {
+				later[t] = e.never
+				continue
+			}
+			l := posLit(s.newVar())
+			later[t] = l
+			s.addClause(busy[t].neg(), l)
+			s.addClause(later[t+1].neg(), l)
+			s.addClause(l.neg(), busy[t], later[t+1])
+		}
+		// brk[t] ↔ busy[t] ∧ ¬busy[t+1] ∧ later[t+2]... written with
+		// later[t+1], which given ¬busy[t+1] is later[t+2].
+		brk := make([]lit, md.stride)
+		for t := 1; t < md.slots; t++ {
+			if busy[t] == e.never || later[t+1] == e.never {
+				brk[t] = e.never
+				continue
+			}
+			b := posLit(s.newVar())
+			brk[t] = b
+			s.addClause(busy[t].neg(), busy[t+1], later[t+1].neg(), b)
+			s.addClause(b.neg(), busy[t])
+			s.addClause(b.neg(), busy[t+1].neg())
+			s.addClause(b.neg(), later[t+1])
+			e.all = append(e.all, b)
+		}
+		e.brk[p] = brk
+	}
+	// Precedences: a meeting starts only once each predecessor has ended.
+	for m := range md.meets {
+		for _, q := range md.meets[m].pred {
+			dq := md.meets[q].dur
+			for k, st := range dom[m] {
+				c := []lit{posLit(e.x[m][k]).neg()}
+				for j, sq := range dom[q] {
+					if sq+dq <= st {
+						c = append(c, posLit(e.x[q][j]))
+					}
+				}
+				s.addClause(c...)
+			}
+		}
+	}
+	if md.spread >= 0 {
+		// Valid when the total is below the number of participants: then
+		// someone has no break and the spread bounds everyone's breaks.
+		e.spread = posLit(s.newVar())
+		for p := range md.people {
+			var bs []lit
+			for _, b := range e.brk[p] {
+				if b != e.never && b != 0 {
+					bs = append(bs, b)
+				}
+			}
+			s.addAtMost(bs, md.spread, e.spread)
+		}
+	}
+	return e
+}
+
+// hint makes the solver try the placement starts first.
+func (e *encoding) hint(starts []int32) {
+	for m, st := range starts {
+		for k, d := range e.dom[m] {
+			e.s.phase[e.x[m][k]] = d == st
+		}
+	}
+}
+
+// atMost returns the assumptions that bound the total of breaks by k, or
+// ok false when the encoding cannot express the bound exactly (a break
+// spread with k at least the number of participants).
+func (e *encoding) atMost(k int) (assume []lit, ok bool) {
+	if e.spread >= 0 && k >= len(e.md.people) {
+		return nil, false
+	}
+	g := posLit(e.s.newVar())
+	e.s.addAtMost(e.all, k, g)
+	assume = append(assume, g)
+	if e.spread >= 0 {
+		assume = append(assume, e.spread)
+	}
+	return assume, true
+}
+
+// starts reads the start slots of the model just found.
+func (e *encoding) starts() []int32 {
+	out := make([]int32, len(e.md.meets))
+	for m := range e.x {
+		for k, v := range e.x[m] {
+			if e.s.modelValue(v) {
+				out[m] = e.dom[m][k]
+				break
+			}
+		}
+	}
+	return out
+}
+
+// exact improves the best complete schedule with the SAT encoding until it
+// is proven optimal or the search is halted: each round asks for a schedule
+// with fewer breaks than the best; a model is the new best, a refutation
+// proves the best optimal.
+func (sv *solver) exact() {
+	md := sv.md
+	if sv.bestCost.out != 0 || sv.optimal() {
+		return
+	}
+	dom := make([][]int32, len(md.meets))
+	for m := range md.meets {
+		dom[m] = md.meets[m].dom
+	}
+	e := newEncoding(md, dom)
+	e.s.halt = sv.halted
+	sv.saveBest()
+	e.hint(sv.best)
+	for !sv.optimal() {
+		assume, ok := e.atMost(sv.bestCost.soft - 1)
+		if !ok {
+			return
+		}
+		switch e.s.solve(assume, 0) {
+		case satFalse:
+			sv.proven = true
+		case satTrue:
+			if !sv.adopt(e.starts()) {
+				return // cannot happen: the encoding is exact
+			}
+			e.hint(sv.best)
+		default:
+			return
+		}
+		sv.exactCalls++
+	}
+}
+
+// adopt makes the complete placement starts the current state and the best
+// if it obeys every rule and improves on the best.
+func (sv *solver) adopt(starts []int32) bool {
+	st := sv.st
+	for m, s := range st.start {
+		if s != 0 {
+			st.unplace(int32(m))
+		}
+	}
+	st.commit()
+	for m, s := range starts {
+		if s == 0 || !st.fits(int32(m), s) {
+			sv.restore()
+			return false
+		}
+		st.place(int32(m), s)
+	}
+	if st.spreadExcess() > 0 || st.cost().cmp(sv.bestCost) >= 0 {
+		sv.restore()
+		return false
+	}
+	sv.bestCost = st.cost()
+	copy(sv.best, st.start)
+	sv.atBest = false
+	return true
+}
+
+// Budgets of the search for a conflicting set of meetings.
+const (
+	explainMaxMeetings = 400    // larger requests get no conflicting set
+	refuteConflicts    = 20_000 // conflicts per refutation attempt
+	listedMeetings     = 12     // meetings named in a reason at most
+)
+
+// refute reports whether the meetings keep of req (indices) provably
+// cannot all be placed, max_break_spread aside: satFalse when proven,
+// satTrue when they can, satUnknown when the budget ran out.
+func refute(req *Request, keep []int, halt func() bool) satStatus {
+	sub := subRequest(req, keep)
+	md := compile(sub)
+	if len(md.proofs) > 0 {
+		return satFalse
+	}
+	dom := make([][]int32, len(md.meets))
+	for m := range md.meets {
+		dom[m] = md.meets[m].dom
+	}
+	e := newEncoding(md, dom)
+	e.s.halt = halt
+	return e.s.solve(nil, refuteConflicts)
+}
+
+// subRequest returns req with only the meetings keep, their `after` lists
+// cut to the kept meetings.
+func subRequest(req *Request, keep []int) *Request {
+	sub := *req
+	sub.MaxBreakSpread = nil
+	kept := make(map[string]bool, len(keep))
+	for _, i := range keep {
+		kept[req.Meetings[i].ID] = true
+	}
+	sub.Meetings = make([]Meeting, 0, len(keep))
+	for _, i := range keep {
+		m := req.Meetings[i]
+		var after []string
+		for _, a := range m.After {
+			if kept[a] {
+				after = append(after, a)
+			}
+		}
+		m.After = after
+		sub.Meetings = append(sub.Meetings, m)
+	}
+	return &sub
+}
+
+// explain looks for a set of meetings that cannot all be placed (every
+// rule but max_break_spread), as small as it can: the whole request first
+// (proving it infeasible when the heuristic left meetings out and no simple
+// argument did), then, one meeting at a time from the lowest priority, the
+// set without it, dropping the meeting when the rest is still refuted. The
+// set is minimal (each of its meetings is needed) when every attempt was
+// decided within its budget. It returns the reason to add, or "".
+func (sv *solver) explain(req *Request) string {
+	n := len(req.Meetings)
+	if n == 0 || n > explainMaxMeetings {
+		return ""
+	}
+	keep := make([]int, n)
+	for i := range keep {
+		keep[i] = i
+	}
+	if len(sv.md.proofs) == 0 {
+		if refute(req, keep, sv.halted) != satFalse {
+			return ""
+		}
+		sv.md.proofs = append(sv.md.proofs, "a complete search proves that no schedule places every meeting under these rules")
+	}
+	minimal := true
+	for k := n - 1; k >= 0 && len(keep) > 1; k-- {
+		if sv.halted() {
+			minimal = false
+			break
+		}
+		j := slices.Index(keep, k)
+		rest := slices.Delete(slices.Clone(keep), j, j+1)
+		switch refute(req, rest, sv.halted) {
+		case satFalse:
+			keep = rest
+		case satUnknown:
+			minimal = false
+		}
+	}
+	return describeConflict(req, keep, minimal)
+}
+
+// describeConflict says which meetings conflict and what constrains them.
+func describeConflict(req *Request, keep []int, minimal bool) string {
+	var b strings.Builder
+	if minimal {
+		b.WriteString("a minimal conflicting set: ")
+	} else {
+		b.WriteString("a conflicting set: ")
+	}
+	count := map[string]int{}
+	for k, i := range keep {
+		m := &req.Meetings[i]
+		for _, a := range m.Attendees {
+			count[a]++
+		}
+		if k == listedMeetings {
+			fmt.Fprintf(&b, ", and %d more", len(keep)-k)
+			break
+		}
+		if k > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "meeting %s (%s", m.ID, strings.Join(m.Attendees, "+"))
+		if m.Slot != 0 {
+			fmt.Fprintf(&b, ", pinned to slot %d", m.Slot)
+		}
+		if m.Session != "" {
+			fmt.Fprintf(&b, ", session %s", m.Session)
+		}
+		if m.duration() > 1 {
+			fmt.Fprintf(&b, ", %d slots", m.duration())
+		}
+		var after []string
+		for _, a := range m.After {
+			if slices.ContainsFunc(keep, func(j int) bool { return req.Meetings[j].ID == a }) {
+				after = append(after, a)
+			}
+		}
+		if len(after) > 0 {
+			fmt.Fprintf(&b, ", after %s", strings.Join(after, ", "))
+		}
+		b.WriteString(")")
+	}
+	var shared []string
+	for _, p := range req.Participants {
+		if count[p.ID] > 0 && len(p.Unavailable) > 0 {
+			shared = append(shared, fmt.Sprintf("%s unavailable in slots %v", p.ID, p.Unavailable))
+		}
+	}
+	if len(shared) > 0 {
+		fmt.Fprintf(&b, "; participants: %s", strings.Join(shared, ", "))
+	}
+	return b.String()
+}
