@@ -257,7 +257,12 @@ func TestDistributedWorkerKilled(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		t.Cleanup(func() {
+			if cmd.ProcessState == nil {
+				_ = cmd.Process.Kill()
+				_ = cmd.Wait()
+			}
+		})
 		return cmd, out
 	}
 	w1, w1log := startWorker("doomed", "--stall", "10m")
@@ -278,7 +283,7 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	if s := stage(t, base, token, "2027-03/match"); s.State != fairmatch.StateRunning {
 		t.Fatalf("after the kill the stage is %s", s.State)
 	}
-	startWorker("rescuer")
+	w2, w2log := startWorker("rescuer")
 	s := waitStage(t, base, token, "2027-03/match", 90*time.Second)
 	if s.State != fairmatch.StateDone || s.Attempts != 1 {
 		t.Fatalf("match after the rescue: %+v", s)
@@ -309,6 +314,21 @@ func TestDistributedWorkerKilled(t *testing.T) {
 	}
 	// The match result was applied once, though two workers ran the job.
 	waitMetrics(t, base, `fairmatch_jobs_finished_total{kind="match",outcome="done"} 1`)
+
+	// SIGTERM stops a worker cleanly.
+	if err := w2.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- w2.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("worker after SIGTERM: %v\n%s", err, w2log.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Errorf("worker still running 20s after SIGTERM\n%s", w2log.String())
+	}
 }
 
 // waitMetrics waits until /metrics shows every wanted line: a result's
