@@ -38,10 +38,14 @@
 // a participant is busy, idle next, and busy again later, as in Bofill et
 // al., JAIR 2022), with the counts every participant's busy slots must add
 // up to, solved by the package's own CDCL solver with native cardinality
-// constraints. Each round bounds the total of breaks below the best found
-// (and every participant's breaks by max_break_spread, which is exact while
-// the bound is below the number of participants, as someone then has none):
-// a model is a better schedule, a refutation proves the best optimal.
+// constraints. The bound on the total of breaks (and every participant's
+// breaks by max_break_spread, which is exact while the bound is below the
+// number of participants, as someone then has none) is first raised from
+// below: a refutation of "at most the lower bound", each within a small
+// conflict budget, raises the lower bound by one. Then each round bounds
+// the total below the best found, the solver's phases set to the best
+// schedule: a model is a better schedule, a refutation proves the best
+// optimal.
 //
 // When meetings are left out, the same encoding (max_break_spread aside)
 // proves infeasibility the simple arguments miss, and a deletion search,
@@ -59,8 +63,9 @@
 //
 // "optimal" is claimed only when proven: by the exhaustive search, by a
 // refutation of the exact search, or when the total of breaks equals the
-// lower bound; "infeasible" only by a simple argument, the exhaustive search
-// or a refutation. Results are deterministic for a
-// given request and seed unless the time limit or the context cuts the search
-// short, since where it stops then depends on the machine.
+// lower bound (the static one or one raised by refutations); "infeasible"
+// only by a simple argument, the exhaustive search or a refutation. Results
+// are deterministic for a given request and seed unless the time limit or
+// the context cuts the search short, since where it stops then depends on
+// the machine.
 package agenda

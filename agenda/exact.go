@@ -29,13 +29,14 @@ type encoding struct {
 	all    []lit   // every brk literal
 	spread lit     // guard of "every participant has at most spread breaks", −1 if none
 	never  lit
+	bound  map[int]lit // guard of "at most k breaks in total", by k
 }
 
 // newEncoding encodes the complete schedules of md whose meetings start in
 // dom (a domain per meeting).
 func newEncoding(md *model, dom [][]int32) *encoding {
 	s := newSatSolver()
-	e := &encoding{md: md, s: s, dom: dom, spread: -1}
+	e := &encoding{md: md, s: s, dom: dom, spread: -1, bound: map[int]lit{}}
 	e.never = posLit(s.newVar())
 	s.addClause(e.never.neg())
 	e.x = make([][]int32, len(md.meets))
@@ -173,11 +174,33 @@ func newEncoding(md *model, dom [][]int32) *encoding {
 	return e
 }
 
-// hint makes the solver try the placement starts first.
+// hint makes the solver try the placement starts first: its start
+// literals, and who is busy when.
 func (e *encoding) hint(starts []int32) {
+	phase := e.s.phase
 	for m, st := range starts {
 		for k, d := range e.dom[m] {
-			e.s.phase[e.x[m][k]] = d == st
+			phase[e.x[m][k]] = d == st
+		}
+	}
+	for _, busy := range e.busy {
+		for _, b := range busy {
+			if b != e.never {
+				phase[b.varOf()] = false
+			}
+		}
+	}
+	for m, st := range starts {
+		if st == 0 {
+			continue
+		}
+		mt := &e.md.meets[m]
+		for _, p := range mt.att {
+			for t := st; t < st+mt.dur; t++ {
+				if b := e.busy[p][t]; b != e.never {
+					phase[b.varOf()] = true
+				}
+			}
 		}
 	}
 }
@@ -189,8 +212,12 @@ func (e *encoding) atMost(k int) (assume []lit, ok bool) {
 	if e.spread >= 0 && k >= len(e.md.people) {
 		return nil, false
 	}
-	g := posLit(e.s.newVar())
-	e.s.addAtMost(e.all, k, g)
+	g, ok := e.bound[k]
+	if !ok {
+		g = posLit(e.s.newVar())
+		e.s.addAtMost(e.all, k, g)
+		e.bound[k] = g
+	}
 	assume = append(assume, g)
 	if e.spread >= 0 {
 		assume = append(assume, e.spread)
@@ -212,10 +239,18 @@ func (e *encoding) starts() []int32 {
 	return out
 }
 
+// boundConflicts is the conflict budget of each bound the exact search
+// tries from below.
+const boundConflicts = 3_000
+
 // exact improves the best complete schedule with the SAT encoding until it
-// is proven optimal or the search is halted: each round asks for a schedule
-// with fewer breaks than the best; a model is the new best, a refutation
-// proves the best optimal.
+// is proven optimal or the search is halted. It first raises the lower
+// bound from below: each round, within a conflict budget, asks for a
+// schedule with as many breaks as the bound; a refutation raises the bound,
+// a model is a new best (optimal, then). It then works from above: each
+// round asks for a schedule with fewer breaks than the best, starting from
+// the best's own values; a model is the new best, a refutation proves the
+// best optimal.
 func (sv *solver) exact() {
 	md := sv.md
 	if sv.bestCost.out != 0 || sv.optimal() {
@@ -228,6 +263,22 @@ func (sv *solver) exact() {
 	e := newEncoding(md, dom)
 	e.s.halt = sv.halted
 	sv.saveBest()
+	e.hint(sv.best)
+	for !sv.optimal() {
+		assume, ok := e.atMost(md.lb)
+		if !ok {
+			break
+		}
+		st := e.s.solve(assume, e.s.conflicts+boundConflicts)
+		if st == satFalse {
+			md.lb++
+			continue
+		}
+		if st == satTrue && sv.adopt(e.starts()) {
+			sv.proven = true
+		}
+		break
+	}
 	e.hint(sv.best)
 	for !sv.optimal() {
 		assume, ok := e.atMost(sv.bestCost.soft - 1)

@@ -77,6 +77,11 @@ type satSolver struct {
 
 	conflicts int
 	buf       []lit
+	learnt    []lit    // analyze's clause under construction
+	rbuf      []lit    // analyze's reason buffer
+	marked    []lit    // analyze's literals to unmark
+	lvlStamp  []uint32 // per decision level: stamp of the last lbdOf that saw it
+	stamp     uint32
 	failed    []lit // after satFalse under assumptions: the assumptions used
 }
 
@@ -305,11 +310,11 @@ func (s *satSolver) implied(v int32) bool { return s.reasonC[v] != nil || s.reas
 // analyze derives the first-UIP clause of a conflict, asserting literal
 // first, and the level to go back to.
 func (s *satSolver) analyze(confl []lit) ([]lit, int32) {
-	learnt := []lit{0}
+	learnt := append(s.learnt[:0], 0)
 	pathC := 0
 	idx := len(s.trail) - 1
 	var p lit = -1
-	var rbuf []lit
+	rbuf := s.rbuf
 	reason := confl
 	for {
 		if p >= 0 {
@@ -345,7 +350,7 @@ func (s *satSolver) analyze(confl []lit) ([]lit, int32) {
 	}
 	learnt[0] = p.neg()
 	// Drop literals implied by others of the clause (one step).
-	marked := slices.Clone(learnt[1:])
+	marked := append(s.marked[:0], learnt[1:]...)
 	out := learnt[:1]
 	for _, q := range learnt[1:] {
 		v := q.varOf()
@@ -368,6 +373,7 @@ func (s *satSolver) analyze(confl []lit) ([]lit, int32) {
 	for _, q := range marked {
 		s.seen[q.varOf()] = false
 	}
+	s.marked, s.rbuf, s.learnt = marked, rbuf, out
 	learnt = out
 	back := int32(0)
 	if len(learnt) > 1 {
@@ -489,12 +495,22 @@ func (s *satSolver) reduce() {
 	}
 }
 
+// lbdOf returns the literal-block distance of lits: the number of distinct
+// decision levels among them.
 func (s *satSolver) lbdOf(lits []lit) int32 {
-	levels := map[int32]struct{}{}
+	s.stamp++
+	n := int32(0)
 	for _, l := range lits {
-		levels[s.level[l.varOf()]] = struct{}{}
+		lv := s.level[l.varOf()]
+		for int(lv) >= len(s.lvlStamp) {
+			s.lvlStamp = append(s.lvlStamp, 0)
+		}
+		if s.lvlStamp[lv] != s.stamp {
+			s.lvlStamp[lv] = s.stamp
+			n++
+		}
 	}
-	return int32(len(levels))
+	return n
 }
 
 // luby returns the i-th term (from 0) of the Luby sequence.
@@ -563,7 +579,7 @@ func (s *satSolver) search(assumptions []lit, budget int) satStatus {
 			if len(learnt) == 1 {
 				s.enqueue(learnt[0], nil, 0)
 			} else {
-				c := &clause{lits: learnt, learnt: true, lbd: s.lbdOf(learnt)}
+				c := &clause{lits: slices.Clone(learnt), learnt: true, lbd: s.lbdOf(learnt)}
 				s.learnts = append(s.learnts, c)
 				s.watch(c)
 				s.enqueue(learnt[0], c, 0)

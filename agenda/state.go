@@ -18,6 +18,7 @@ type state struct {
 
 	blocks []int32 // blocks of consecutive meetings of each participant
 	idle   []int32 // idle slots between the first and last meeting of each participant
+	nBusy  []int32 // busy slots of each participant
 	idles  int     // their total
 	hist   []int32 // number of participants per count of breaks
 	total  int     // total of breaks
@@ -48,6 +49,7 @@ func newState(md *model) *state {
 		off:       make([]int32, n+1),
 		blocks:    make([]int32, np),
 		idle:      make([]int32, np),
+		nBusy:     make([]int32, np),
 		hist:      make([]int32, md.slots+2),
 		brokenPos: make([]int32, np),
 		outPos:    make([]int32, n),
@@ -96,21 +98,19 @@ func (st *state) setBlocks(p int32, b int32) {
 	}
 }
 
-// setIdle recounts the idle slots of participant p from their row.
+// setIdle recounts the idle slots of participant p from their row, whose
+// busy slots number st.nBusy[p]: only the first and last are looked for.
 func (st *state) setIdle(p int32, row []int32) {
-	first, last, busy := 0, 0, 0
-	for t := 1; t < len(row)-1; t++ {
-		if row[t] != 0 {
-			if first == 0 {
-				first = t
-			}
-			last = t
-			busy++
-		}
-	}
 	idle := int32(0)
-	if busy > 0 {
-		idle = int32(last - first + 1 - busy)
+	if busy := st.nBusy[p]; busy > 0 {
+		first, last := 1, len(row)-2
+		for row[first] == 0 {
+			first++
+		}
+		for row[last] == 0 {
+			last--
+		}
+		idle = int32(last-first+1) - busy
 	}
 	st.idles += int(idle - st.idle[p])
 	st.idle[p] = idle
@@ -134,6 +134,7 @@ func (st *state) place(m, s int32) {
 		for t := s; t < e; t++ {
 			row[t] = m + 1
 		}
+		st.nBusy[p] += mt.dur
 		st.setBlocks(p, st.blocks[p]+1-joined)
 		st.setIdle(p, row)
 	}
@@ -165,6 +166,7 @@ func (st *state) unplace(m int32) {
 		for t := s; t < e; t++ {
 			row[t] = 0
 		}
+		st.nBusy[p] -= mt.dur
 		joined := int32(0)
 		if row[s-1] != 0 {
 			joined++
