@@ -17,8 +17,12 @@
 // infeasibility where a simple argument suffices (a meeting with no possible
 // slot, a pinned clash, a participant whose meetings need more slots than they
 // have, more meeting-slots than tables × slots, a precedence chain longer than
-// the day) and computes a lower bound on the total of breaks, per participant,
-// from the runs of slots their meetings can use.
+// the day) and computes a lower bound on the total of breaks: per
+// participant, from the runs of slots their meetings can use, and, where
+// slots are crowded, from counts: a slot seats at most the attendees of its
+// tables' meetings, so some participants must be idle in it, and when too
+// few can be idle there without a break, breaks are forced (a Lagrangian
+// bound over every participant's busy slots, see model.countBound).
 //
 // Tiny instances (a handful of meetings) are then searched exhaustively, which
 // proves the optimum or infeasibility. Larger ones are built by a DSatur-like
@@ -32,20 +36,25 @@
 // that breaks it is never returned; when the search finds none, meetings are
 // left out until the rest obeys it, and the result is "partial".
 //
-// A complete schedule is then handed to an exact search: a SAT encoding of
-// the complete schedules (a variable per meeting and start slot, per
-// participant and slot "busy" and "busy later", and a break variable where
-// a participant is busy, idle next, and busy again later, as in Bofill et
-// al., JAIR 2022), with the counts every participant's busy slots must add
-// up to, solved by the package's own CDCL solver with native cardinality
+// Once the annealing stalls, a complete schedule is handed to an exact
+// search: a SAT encoding of the complete schedules (a variable per meeting
+// and start slot, per participant and slot "busy" and "busy later", and a
+// break variable where a participant is busy, idle next, and busy again
+// later, as in Bofill et al., JAIR 2022), with the counts every
+// participant's busy slots must add up to and the seats of every slot,
+// solved by the package's own CDCL solver with native cardinality
 // constraints. The bound on the total of breaks (and every participant's
 // breaks by max_break_spread, which is exact while the bound is below the
 // number of participants, as someone then has none) is first raised from
-// below: a refutation of "at most the lower bound", each within a small
-// conflict budget, raises the lower bound by one. Then each round bounds
-// the total below the best found, the solver's phases set to the best
-// schedule: a model is a better schedule, a refutation proves the best
-// optimal.
+// below: a refutation of "at most the lower bound" raises the lower bound
+// by one. Then each call bounds the total below the best found, the
+// solver's phases set to the best schedule: a model is a better schedule, a
+// refutation proves the best optimal. The exact search runs in rounds,
+// alternating with stints of annealing from the best schedule (each until
+// a few rounds bring nothing), every round given about the work of the
+// stint before it, counted in conflicts; the solver keeps what it has
+// learnt from one round to the next. The annealing and the exact search
+// find different schedules: on some instances one, on others the other.
 //
 // When meetings are left out, the same encoding (max_break_spread aside)
 // proves infeasibility the simple arguments miss, and a deletion search,
@@ -63,7 +72,7 @@
 //
 // "optimal" is claimed only when proven: by the exhaustive search, by a
 // refutation of the exact search, or when the total of breaks equals the
-// lower bound (the static one or one raised by refutations); "infeasible"
+// lower bound (the static ones or one raised by refutations); "infeasible"
 // only by a simple argument, the exhaustive search or a refutation. Results
 // are deterministic for a given request and seed unless the time limit or
 // the context cuts the search short, since where it stops then depends on

@@ -66,6 +66,8 @@ func newEncoding(md *model, dom [][]int32) *encoding {
 	for t := 1; t <= md.slots; t++ {
 		s.addAtMost(perSlot[t], md.tables, -1)
 	}
+	running := md.running(dom)
+	busyIn := make([][]lit, md.stride) // every busy literal, by slot
 	e.busy = make([][]lit, len(md.people))
 	e.brk = make([][]lit, len(md.people))
 	for p, ms := range md.byPer {
@@ -88,6 +90,7 @@ func newEncoding(md *model, dom [][]int32) *encoding {
 			}
 			b := posLit(s.newVar())
 			busy[t] = b
+			busyIn[t] = append(busyIn[t], b)
 			for _, x := range cover[t] {
 				s.addClause(x.neg(), b)
 			}
@@ -141,6 +144,10 @@ func newEncoding(md *model, dom [][]int32) *encoding {
 			e.all = append(e.all, b)
 		}
 		e.brk[p] = brk
+	}
+	// Implied: a slot seats at most the attendees of its tables' meetings.
+	for t := 1; t <= md.slots; t++ {
+		s.addAtMost(busyIn[t], md.seats(running[t]), -1)
 	}
 	// Precedences: a meeting starts only once each predecessor has ended.
 	for m := range md.meets {
@@ -240,36 +247,51 @@ func (e *encoding) starts() []int32 {
 }
 
 // boundConflicts is the conflict budget of each bound the exact search
-// tries from below.
-const boundConflicts = 3_000
+// tries from below when it is not given a budget.
+const boundConflicts = 30_000
 
-// exact improves the best complete schedule with the SAT encoding until it
-// is proven optimal or the search is halted. It first raises the lower
-// bound from below: each round, within a conflict budget, asks for a
-// schedule with as many breaks as the bound; a refutation raises the bound,
-// a model is a new best (optimal, then). It then works from above: each
-// round asks for a schedule with fewer breaks than the best, starting from
-// the best's own values; a model is the new best, a refutation proves the
-// best optimal.
-func (sv *solver) exact() {
+// exact runs the exact search until the best is proven optimal, the
+// encoding cannot express a better bound or the search is halted.
+func (sv *solver) exact() { sv.exactRound(0) }
+
+// exactRound improves the best complete schedule with the SAT encoding,
+// built on the first call and kept, with what its solver has learnt, for
+// the next ones. It first raises the lower bound from below: a refutation
+// of "at most the lower bound" raises it by one, a model is a new best
+// (optimal, then). It then works from above: each call to the solver asks
+// for a schedule with fewer breaks than the best, starting from the best's
+// own values; a model is the new best, a refutation proves the best
+// optimal. The round spends at most budget conflicts, at most half of them
+// from below (0: no bound, but boundConflicts for each bound from below).
+// It reports whether the exact search is over: the best proven optimal, no
+// complete schedule to start from, or a bound the encoding cannot express.
+func (sv *solver) exactRound(budget int) (over bool) {
 	md := sv.md
 	if sv.bestCost.out != 0 || sv.optimal() {
-		return
+		return true
 	}
-	dom := make([][]int32, len(md.meets))
-	for m := range md.meets {
-		dom[m] = md.meets[m].dom
-	}
-	e := newEncoding(md, dom)
-	e.s.halt = sv.halted
 	sv.saveBest()
+	if sv.enc == nil {
+		sv.enc = newEncoding(md, md.domains())
+		sv.enc.s.halt = sv.halted
+	}
+	e := sv.enc
+	end := 0 // the round's conflict limit, 0: none
+	if budget > 0 {
+		end = e.s.conflicts + budget
+	}
 	e.hint(sv.best)
 	for !sv.optimal() {
 		assume, ok := e.atMost(md.lb)
 		if !ok {
 			break
 		}
-		st := e.s.solve(assume, e.s.conflicts+boundConflicts)
+		raise := e.s.conflicts + boundConflicts
+		if budget > 0 {
+			raise = end - budget/2
+		}
+		st := e.s.solve(assume, raise)
+		sv.exactCalls++
 		if st == satFalse {
 			md.lb++
 			continue
@@ -283,21 +305,23 @@ func (sv *solver) exact() {
 	for !sv.optimal() {
 		assume, ok := e.atMost(sv.bestCost.soft - 1)
 		if !ok {
-			return
+			return true
 		}
-		switch e.s.solve(assume, 0) {
+		st := e.s.solve(assume, end)
+		sv.exactCalls++
+		switch st {
 		case satFalse:
 			sv.proven = true
 		case satTrue:
 			if !sv.adopt(e.starts()) {
-				return // cannot happen: the encoding is exact
+				return true // cannot happen: the encoding is exact
 			}
 			e.hint(sv.best)
 		default:
-			return
+			return false
 		}
-		sv.exactCalls++
 	}
+	return true
 }
 
 // adopt makes the complete placement starts the current state and the best

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"fmt"
+	"math"
 	"slices"
 )
 
@@ -145,7 +146,7 @@ func compile(req *Request) *model {
 		}
 	}
 	if len(md.proofs) == 0 {
-		md.lb = md.lowerBound()
+		md.lb = max(md.lowerBound(), md.countBound())
 	}
 	return md
 }
@@ -439,4 +440,253 @@ func minRuns(use []bool, a, b int32, need int, buf []int) int {
 		k++
 	}
 	return k
+}
+
+// running returns, per slot, which meetings may run in it when their
+// starts are taken from dom.
+func (md *model) running(dom [][]int32) [][]bool {
+	out := make([][]bool, md.stride)
+	for t := range out {
+		out[t] = make([]bool, len(md.meets))
+	}
+	for m, d := range dom {
+		for _, s := range d {
+			for t := s; t < s+md.meets[m].dur; t++ {
+				out[t][m] = true
+			}
+		}
+	}
+	return out
+}
+
+// seats returns the most attendees the meetings of a slot can hold: those
+// of the tables largest among the meetings that may run in it (run).
+func (md *model) seats(run []bool) int {
+	var sizes []int
+	for m, ok := range run {
+		if ok {
+			sizes = append(sizes, len(md.meets[m].att))
+		}
+	}
+	slices.SortFunc(sizes, func(a, b int) int { return b - a })
+	n := 0
+	for _, k := range sizes[:min(md.tables, len(sizes))] {
+		n += k
+	}
+	return n
+}
+
+// Budget of the count bound: iterations of its multiplier search, and the
+// work (participant × slot × busy count steps) it may spend in all.
+const (
+	countBoundIters = 400
+	countBoundWork  = 10_000_000
+)
+
+// countBound returns a lower bound on the total of breaks from how many
+// participants each slot can hold: a slot seats at most the attendees of
+// its tables' meetings (md.seats), so in a crowded slot some participants
+// must be idle, and when the only ones who can be idle there without a
+// break are too few, breaks are forced.
+//
+// The bound is Lagrangian. Relax a complete schedule to each participant's
+// busy slots B_p: |B_p| is the length of their meetings, B_p lies in the
+// slots their meetings can cover, and every slot t is in at most cap_t of
+// the B_p. For any multipliers λ_t ≥ 0, every such choice has
+//
+//	Σ_p breaks(B_p) ≥ Σ_p [breaks(B_p) + Σ_{t∈B_p} λ_t] − Σ_t λ_t·cap_t
+//	               ≥ Σ_p min_B [breaks(B) + Σ_{t∈B} λ_t] − Σ_t λ_t·cap_t,
+//
+// as Σ_p [t∈B_p] ≤ cap_t; the last line splits into one small dynamic
+// programme per participant. Breaks are whole, so its value rounded up is
+// a bound. The multipliers are searched by a subgradient method with a
+// fixed number of steps, so the bound is a function of the model alone.
+func (md *model) countBound() int {
+	running := md.running(md.domains())
+	capOf := make([]float64, md.stride)
+	crowd := make([]int, md.stride)
+	use := make([][]bool, len(md.people))
+	need := make([]int, len(md.people))
+	work := 0
+	for p, ms := range md.byPer {
+		use[p] = make([]bool, md.stride)
+		for _, m := range ms {
+			need[p] += int(md.meets[m].dur)
+			for t := 1; t <= md.slots; t++ {
+				use[p][t] = use[p][t] || running[t][m]
+			}
+		}
+		for t := 1; t <= md.slots; t++ {
+			if use[p][t] {
+				crowd[t]++
+			}
+		}
+		work += md.slots * (need[p] + 1)
+	}
+	binding := false
+	for t := 1; t <= md.slots; t++ {
+		capOf[t] = float64(md.seats(running[t]))
+		binding = binding || float64(crowd[t]) > capOf[t]
+	}
+	if !binding || work == 0 {
+		return 0
+	}
+	iters := min(countBoundIters, countBoundWork/work)
+	if iters == 0 {
+		return 0
+	}
+	lambda := make([]float64, md.stride)
+	g := make([]float64, md.stride)
+	dp := newBusyDP(md.slots)
+	best := math.Inf(-1)
+	step, sinceBest := 1.0, 0
+	for range iters {
+		val := 0.0
+		for t := 1; t <= md.slots; t++ {
+			g[t] = -capOf[t]
+			val -= lambda[t] * capOf[t]
+		}
+		for p := range md.people {
+			v, busy := dp.solve(use[p], need[p], lambda)
+			if math.IsInf(v, 1) {
+				return 0 // p's meetings cannot all fit: no complete schedule to bound
+			}
+			val += v
+			for t, b := range busy {
+				if b {
+					g[t]++
+				}
+			}
+		}
+		if val > best+1e-9 {
+			best, sinceBest = val, 0
+		} else if sinceBest++; sinceBest == 20 {
+			step, sinceBest = step/2, 0
+		}
+		norm := 0.0
+		for t := 1; t <= md.slots; t++ {
+			if lambda[t] > 0 || g[t] > 0 {
+				norm += g[t] * g[t]
+			}
+		}
+		if norm == 0 || step < 1e-4 {
+			break
+		}
+		norm = math.Sqrt(norm)
+		for t := 1; t <= md.slots; t++ {
+			lambda[t] = max(0, lambda[t]+step*g[t]/norm)
+		}
+	}
+	return max(0, int(math.Ceil(best-1e-6)))
+}
+
+// domains returns the meetings' start domains.
+func (md *model) domains() [][]int32 {
+	dom := make([][]int32, len(md.meets))
+	for m := range md.meets {
+		dom[m] = md.meets[m].dom
+	}
+	return dom
+}
+
+// busyDP finds a participant's cheapest busy slots: exactly need of the
+// slots use allows, costing one per break and lambda[t] per busy slot t.
+type busyDP struct {
+	slots int
+	cost  []float64 // cost[(t*(slots+1)+c)*3+s]: best for slots 1..t, c busy, state s
+	busy  []bool
+}
+
+// DP states after a slot: not yet busy, busy in it, idle after being busy.
+const (
+	dpBefore = iota
+	dpBusy
+	dpGap
+)
+
+func newBusyDP(slots int) *busyDP {
+	return &busyDP{slots: slots, cost: make([]float64, (slots+1)*(slots+1)*3), busy: make([]bool, slots+2)}
+}
+
+// solve returns the least cost and the busy slots that reach it.
+func (d *busyDP) solve(use []bool, need int, lambda []float64) (float64, []bool) {
+	n := d.slots
+	idx := func(t, c, s int) int { return (t*(n+1)+c)*3 + s }
+	inf := math.Inf(1)
+	for i := range d.cost {
+		d.cost[i] = inf
+	}
+	d.cost[idx(0, 0, dpBefore)] = 0
+	for t := 1; t <= n; t++ {
+		for c := 0; c <= min(t-1, need); c++ {
+			for s := range 3 {
+				v := d.cost[idx(t-1, c, s)]
+				if v == inf {
+					continue
+				}
+				idle := dpGap
+				if s == dpBefore {
+					idle = dpBefore
+				}
+				if w := idx(t, c, idle); v < d.cost[w] {
+					d.cost[w] = v
+				}
+				if use[t] && c < need {
+					b := v + lambda[t]
+					if s == dpGap {
+						b++
+					}
+					if w := idx(t, c+1, dpBusy); b < d.cost[w] {
+						d.cost[w] = b
+					}
+				}
+			}
+		}
+	}
+	bestS := dpBefore
+	for s := range 3 {
+		if d.cost[idx(n, need, s)] < d.cost[idx(n, need, bestS)] {
+			bestS = s
+		}
+	}
+	val := d.cost[idx(n, need, bestS)]
+	clear(d.busy)
+	if math.IsInf(val, 1) {
+		return val, d.busy // need exceeds the slots use allows
+	}
+	// Walk back: at each slot, a predecessor state that explains the cost.
+	c, s := need, bestS
+	for t := n; t >= 1; t-- {
+		v := d.cost[idx(t, c, s)]
+		found := false
+		if s == dpBusy {
+			for ps := range 3 {
+				pv := d.cost[idx(t-1, c-1, ps)] + lambda[t]
+				if ps == dpGap {
+					pv++
+				}
+				if pv == v {
+					d.busy[t], c, s, found = true, c-1, ps, true
+					break
+				}
+			}
+		} else {
+			for ps := range 3 {
+				if (s == dpBefore) != (ps == dpBefore) {
+					continue
+				}
+				if d.cost[idx(t-1, c, ps)] == v {
+					s, found = ps, true
+					break
+				}
+			}
+		}
+		if !found {
+			// Cannot happen (the walk repeats the forward sums); the
+			// value stays a valid bound, only the multipliers' next
+			// step is the worse for it.
+			break
+		}
+	}
+	return val, d.busy
 }

@@ -37,11 +37,17 @@ type clause struct {
 
 // card is the constraint: at most k of lits are true, when guard is true
 // (guard −1: always).
+//
+// trues holds its true members in the order they were set, so that the
+// reason of a literal it implied is its first k entries (when it
+// propagates, exactly k members are true, and none can become true after)
+// and a conflict is its first k+1: both are read off without scanning a
+// constraint of a thousand literals.
 type card struct {
 	lits  []lit
 	k     int32
 	guard lit
-	cnt   int32 // true members
+	trues []lit
 }
 
 type watcher struct {
@@ -168,7 +174,7 @@ func (s *satSolver) addAtMost(lits []lit, k int, guard lit) {
 	for _, l := range c.lits {
 		s.cardOcc[l] = append(s.cardOcc[l], i)
 		if s.value(l) == 1 {
-			c.cnt++
+			c.trues = append(c.trues, l)
 		}
 	}
 	if guard >= 0 {
@@ -195,7 +201,8 @@ func (s *satSolver) enqueue(l lit, c *clause, k int32) {
 	s.reasonC[v], s.reasonK[v] = c, k
 	s.trail = append(s.trail, l)
 	for _, i := range s.cardOcc[l] {
-		s.cards[i].cnt++
+		c := &s.cards[i]
+		c.trues = append(c.trues, l)
 	}
 }
 
@@ -203,15 +210,13 @@ func (s *satSolver) enqueue(l lit, c *clause, k int32) {
 // returns a conflict (all literals false) or nil.
 func (s *satSolver) checkCard(i int32) []lit {
 	c := &s.cards[i]
-	if c.cnt < c.k || (c.guard >= 0 && s.value(c.guard) != 1) {
+	if int32(len(c.trues)) < c.k || (c.guard >= 0 && s.value(c.guard) != 1) {
 		return nil
 	}
-	if c.cnt > c.k {
+	if int32(len(c.trues)) > c.k {
 		confl := s.buf[:0]
-		for _, l := range c.lits {
-			if s.value(l) == 1 {
-				confl = append(confl, l.neg())
-			}
+		for _, l := range c.trues[:c.k+1] {
+			confl = append(confl, l.neg())
 		}
 		if c.guard >= 0 {
 			confl = append(confl, c.guard.neg())
@@ -294,10 +299,8 @@ func (s *satSolver) reasonOf(v int32, buf []lit) []lit {
 		return append(buf, c.lits[1:]...)
 	}
 	k := &s.cards[s.reasonK[v]-1]
-	for _, l := range k.lits {
-		if s.value(l) == 1 && s.trailPos[l.varOf()] < s.trailPos[v] {
-			buf = append(buf, l.neg())
-		}
+	for _, l := range k.trues[:k.k] {
+		buf = append(buf, l.neg())
 	}
 	if k.guard >= 0 {
 		buf = append(buf, k.guard.neg())
@@ -405,9 +408,9 @@ func (s *satSolver) analyzeFinal(p lit) []lit {
 		}
 		s.seen[v] = false
 		if !s.implied(v) {
-			if v != p.varOf() {
-				out = append(out, s.trail[i])
-			}
+			// An assumption; ¬p itself when another assumption is p's
+			// negation.
+			out = append(out, s.trail[i])
 			continue
 		}
 		rbuf = s.reasonOf(v, rbuf[:0])
@@ -432,7 +435,8 @@ func (s *satSolver) cancelUntil(lvl int32) {
 		s.reasonC[v], s.reasonK[v] = nil, 0
 		s.phase[v] = l&1 == 0
 		for _, k := range s.cardOcc[l] {
-			s.cards[k].cnt--
+			c := &s.cards[k]
+			c.trues = c.trues[:len(c.trues)-1]
 		}
 		if s.heap.pos[v] < 0 {
 			s.heap.push(v)

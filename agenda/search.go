@@ -29,7 +29,9 @@ type solver struct {
 	atBest   bool // the current state is the best and not saved yet
 	proven   bool // the best is proven optimal (exhaustive or exact search)
 
-	exactCalls int // SAT calls of the exact search
+	exactCalls int       // SAT calls of the exact search
+	enc        *encoding // the exact search's encoding, once built
+	stale      int       // annealing rounds since the best last improved
 
 	mark  []uint32 // Kempe chain membership, by stamp
 	stamp uint32
@@ -39,15 +41,18 @@ type solver struct {
 
 // Search parameters, tuned on the b2b instances.
 const (
-	roundIters    = 1000    // iterations per meeting and round of annealing
-	minRound      = 4000    // at least this many iterations per round
-	staleRounds   = 10      // rounds without a better best before stopping
-	tempStart     = 0.3     // temperature at the start of a round, in breaks
-	tempEnd       = 0.02    // and at its end
-	maxChain      = 64      // longest Kempe chain tried
-	exhaustiveMax = 10      // at most this many meetings for the exhaustive search
-	nodeBudget    = 200_000 // nodes the exhaustive search may visit
-	noteEvery     = 250 * time.Millisecond
+	roundIters       = 1000    // iterations per meeting and round of annealing
+	minRound         = 4000    // at least this many iterations per round
+	staleRounds      = 10      // rounds without a better best before stopping
+	staleExact       = 3       // rounds without a better best before a round of exact search
+	movesPerConflict = 40      // annealing moves worth one conflict of the exact search
+	minExact         = 10_000  // conflicts of a round of exact search at least
+	tempStart        = 0.3     // temperature at the start of a round, in breaks
+	tempEnd          = 0.02    // and at its end
+	maxChain         = 64      // longest Kempe chain tried
+	exhaustiveMax    = 10      // at most this many meetings for the exhaustive search
+	nodeBudget       = 200_000 // nodes the exhaustive search may visit
+	noteEvery        = 250 * time.Millisecond
 )
 
 func newSolver(ctx context.Context, md *model, opt Options) *solver {
@@ -130,13 +135,14 @@ func (sv *solver) optimal() bool {
 }
 
 // anneal improves the current placement by simulated annealing, in rounds
-// that reheat, until the best is optimal, staleRounds rounds bring nothing,
-// or the search is halted.
-func (sv *solver) anneal() {
+// that reheat, until the best is optimal, sv.stale reaches stale (rounds in
+// a row that brought nothing, counted across calls), or the search is
+// halted.
+func (sv *solver) anneal(stale int) {
 	md := sv.md
 	iters := max(minRound, roundIters*len(md.meets))
 	alpha := math.Pow(tempEnd/tempStart, 1/float64(iters))
-	for stale := 0; stale < staleRounds && !sv.optimal(); {
+	for sv.stale < stale && !sv.stop && !sv.optimal() {
 		sv.fill()
 		before := sv.bestCost
 		temp := tempStart
@@ -152,11 +158,45 @@ func (sv *solver) anneal() {
 			}
 		}
 		if sv.bestCost.cmp(before) < 0 {
-			stale = 0
+			sv.stale = 0
 		} else {
-			stale++
+			sv.stale++
 		}
 	}
+}
+
+// improve improves the placement in hand and leaves the best in the state.
+// It alternates stints of annealing, each until staleExact rounds in a row
+// bring nothing, with rounds of the exact search, each given about as much
+// work as the stint before it (its moves over movesPerConflict, in
+// conflicts), while a complete schedule is in hand and nothing proves that
+// there is none, until the exact search is over or the search is halted.
+// The annealing then goes on until staleRounds rounds bring nothing (at
+// once, when the best is proven optimal), and a placement that breaks
+// max_break_spread is repaired. Every switch depends on counts, never on
+// the clock, so the search is deterministic when it ends on its own.
+func (sv *solver) improve() {
+	for {
+		moves := sv.moves
+		sv.stale = 0
+		sv.anneal(staleExact)
+		if len(sv.md.proofs) > 0 || sv.bestCost.out != 0 || sv.stop || sv.optimal() {
+			break
+		}
+		sv.saveBest()
+		sv.restore()
+		if sv.exactRound(max(minExact, (sv.moves-moves)/movesPerConflict)) {
+			break
+		}
+		sv.restore()
+	}
+	sv.anneal(staleRounds)
+	if sv.st.spreadExcess() > 0 {
+		sv.repair()
+		sv.track()
+	}
+	sv.saveBest()
+	sv.restore()
 }
 
 // fill places every unplaced meeting that fits somewhere, where it adds

@@ -61,19 +61,7 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 		sv.construct()
 		sv.accept()
 		sv.track()
-		if !sv.stop {
-			sv.anneal()
-		}
-		if st.spreadExcess() > 0 {
-			sv.repair()
-			sv.track()
-		}
-		sv.saveBest()
-		sv.restore()
-		if len(md.proofs) == 0 && !sv.stop {
-			sv.exact()
-			sv.restore()
-		}
+		sv.improve()
 	}
 	if st.nOut > 0 && !sv.stop {
 		if why := sv.explain(req); why != "" {

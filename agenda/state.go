@@ -18,6 +18,8 @@ type state struct {
 
 	blocks []int32 // blocks of consecutive meetings of each participant
 	idle   []int32 // idle slots between the first and last meeting of each participant
+	first  []int32 // first busy slot of each participant (valid while busy somewhere)
+	last   []int32 // and last
 	nBusy  []int32 // busy slots of each participant
 	idles  int     // their total
 	hist   []int32 // number of participants per count of breaks
@@ -49,6 +51,8 @@ func newState(md *model) *state {
 		off:       make([]int32, n+1),
 		blocks:    make([]int32, np),
 		idle:      make([]int32, np),
+		first:     make([]int32, np),
+		last:      make([]int32, np),
 		nBusy:     make([]int32, np),
 		hist:      make([]int32, md.slots+2),
 		brokenPos: make([]int32, np),
@@ -99,18 +103,28 @@ func (st *state) setBlocks(p int32, b int32) {
 }
 
 // setIdle recounts the idle slots of participant p from their row, whose
-// busy slots number st.nBusy[p]: only the first and last are looked for.
-func (st *state) setIdle(p int32, row []int32) {
+// busy slots number st.nBusy[p], after slots s..e−1 became busy (placed)
+// or free: their first and last busy slots move only when those slots were
+// or become the ends of the row, and are looked for only then.
+func (st *state) setIdle(p int32, row []int32, s, e int32, placed bool) {
 	idle := int32(0)
 	if busy := st.nBusy[p]; busy > 0 {
-		first, last := 1, len(row)-2
-		for row[first] == 0 {
-			first++
+		first, last := st.first[p], st.last[p]
+		switch {
+		case placed && busy == e-s:
+			first, last = s, e-1
+		case placed:
+			first, last = min(first, s), max(last, e-1)
+		default:
+			for row[first] == 0 {
+				first++
+			}
+			for row[last] == 0 {
+				last--
+			}
 		}
-		for row[last] == 0 {
-			last--
-		}
-		idle = int32(last-first+1) - busy
+		st.first[p], st.last[p] = first, last
+		idle = last - first + 1 - busy
 	}
 	st.idles += int(idle - st.idle[p])
 	st.idle[p] = idle
@@ -136,7 +150,7 @@ func (st *state) place(m, s int32) {
 		}
 		st.nBusy[p] += mt.dur
 		st.setBlocks(p, st.blocks[p]+1-joined)
-		st.setIdle(p, row)
+		st.setIdle(p, row, s, e, true)
 	}
 	for t := s; t < e; t++ {
 		st.cnt[t]++
@@ -175,7 +189,7 @@ func (st *state) unplace(m int32) {
 			joined++
 		}
 		st.setBlocks(p, st.blocks[p]-1+joined)
-		st.setIdle(p, row)
+		st.setIdle(p, row, s, e, false)
 	}
 	for t := s; t < e; t++ {
 		st.cnt[t]--
