@@ -60,22 +60,28 @@
 //
 // # Assignment
 //
-// [Assign] chooses pairs under per-id minimum and maximum counts with an exact
-// min-cost circulation (max flow for feasibility, then cost scaling
-// push–relabel). [ReadScores], [ReadBounds] and [WriteAssign] read and write
-// the CSV tables of formats.md §3, [ScoreCSV] the tables of §2.
+// [Assign] chooses pairs under per-id minimum and maximum counts. The Total
+// objective is an exact min-cost circulation (max flow for feasibility, then
+// cost scaling push–relabel); tests check it against GLPK's LP optimum. The
+// Fair objective (the smallest per-left sum first, then the total) is
+// NP-hard; it is solved exactly by branch and bound over circulation and
+// Lagrangian relaxations, and under a ctx deadline may return its best
+// assignment with [ErrNotProven]. [ReadScores], [ReadBounds] and
+// [WriteAssign] read and write the CSV tables of formats.md §3, [ScoreCSV]
+// the tables of §2.
 //
 // # Matching
 //
 // [Match] (or [MatchWith], with index options) builds one fair's proposals: one per enterprise–university pair,
 // covering up to a few problem–offering items, chosen by [Assign] under the
 // fair's limits so that every enterprise gets a meeting before any gets a
-// second.
+// second (an internal coverage-first objective, solved by one circulation).
 //
 // # Caveats
 //
-// The Fair objective maximizes the number of lefts covered, then the total,
-// rather than the smallest per-left sum (an NP-hard objective); the
-// per-expert meeting limit is enforced after the assignment, not inside it.
-// See [Assign] and [Match].
+// Fair's running time is exponential in the worst case: on random instances
+// with tight capacities and close scores a few hundred lefts are proven in
+// seconds, some instances of a thousand are not proven in 10 s (see
+// [Assign]). The per-expert meeting limit of Match is enforced after the
+// assignment, not inside it. See [Assign] and [Match].
 package matcher

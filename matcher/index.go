@@ -197,6 +197,9 @@ type accumulator struct {
 	touched []uint32
 	best    []float64 // a concept's best alternative per offering
 	bestHit []uint32
+	hits    hitHeap   // the touched offerings with their bag-of-words score
+	phrases []float64 // per offering, the query's phrases it may contain
+	lows    []float64 // the k largest lower bounds of scores
 }
 
 // termField is a term occurrence in a field, used while building.
@@ -242,7 +245,9 @@ func NewIndexWith(ds *fairmatch.Dataset, opt Options) *Index {
 		ix.problemAt[ds.Problems[i].ID] = int32(i)
 	}
 	n := len(ix.offerings)
-	ix.acc.New = func() any { return &accumulator{score: make([]float64, n), best: make([]float64, n)} }
+	ix.acc.New = func() any {
+		return &accumulator{score: make([]float64, n), best: make([]float64, n), phrases: make([]float64, n)}
+	}
 	return ix
 }
 

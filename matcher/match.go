@@ -28,9 +28,10 @@ type pairKey struct{ enterprise, university string }
 // default 3) and whose Score is their sum. Blocked pairs and pairs whose
 // history has a meeting with outcome "none" are never proposed.
 //
-// The proposals are chosen by Assign with the Fair objective (enterprises
-// left, universities right), so that as many enterprises as possible get a
-// meeting before any gets a second, then the total relevance is maximal,
+// The proposals are chosen by an exact assignment (enterprises left,
+// universities right; the circulation of Assign) whose objective is
+// coverage first: as many enterprises as possible get a meeting before any
+// gets a second, then the total relevance is maximal,
 // under: meetings per enterprise ≤ MeetingsPerEnterprise and ≤
 // UniversitiesPerEnterprise (one meeting per pair, so both bound the same
 // count), meetings per university ≤ MeetingsPerUniversity. A zero limit means
@@ -152,7 +153,7 @@ func MatchWith(ctx context.Context, ds *fairmatch.Dataset, fairID string, lim fa
 			}
 			pairs = append(pairs, Pair{Left: leftID(k.enterprise), Right: rightID(k.university), Score: proposalScore(candidates[k].Items)})
 		}
-		picked, err := Assign(ctx, pairs, bounds, Fair)
+		picked, err := assign(ctx, pairs, bounds, coverFirst)
 		if err != nil {
 			return nil, nil, fmt.Errorf("match fair %s: %w", fairID, err)
 		}

@@ -108,19 +108,81 @@ func (ix *Index) candidates(q *query, k int, minScore float64) []Candidate {
 		}
 		acc.bestHit = acc.bestHit[:0]
 	}
-	type hit struct {
-		doc uint32
-		bm  float64
-	}
-	hits := make([]hit, len(acc.touched))
-	for i, d := range acc.touched {
-		hits[i] = hit{d, acc.score[d] / q.total}
-		acc.score[d] = 0
-	}
-	acc.touched = acc.touched[:0]
-	slices.SortFunc(hits, func(a, b hit) int { return cmp.Or(cmp.Compare(b.bm, a.bm), cmp.Compare(a.doc, b.doc)) })
-
+	// An offering can contain a keyword phrase only if it contains the
+	// phrase's rarest term: count, per offering, the phrases it may contain.
 	share := ix.phraseShare(q)
+	rare := make([]uint32, 0, len(q.phrases))
+	for i := range q.phrases {
+		if ts := q.phrases[i].terms; len(ts) > 0 {
+			rare = append(rare, slices.MinFunc(ts, func(a, b uint32) int { return cmp.Compare(ix.df(a), ix.df(b)) }))
+		}
+	}
+	for _, t := range rare {
+		for _, p := range ix.post[ix.postOff[t]:ix.postOff[t+1]] {
+			acc.phrases[p.doc]++
+		}
+	}
+	// Each touched offering's upper bound: its bag-of-words part exact, its
+	// phrase part as if every phrase it may contain were found in its title
+	// (the same arithmetic as the exact score, so the bound is never below
+	// it), and history's boost. A heap yields the offerings by decreasing
+	// bound without sorting them all: the walk below usually stops after a
+	// few dozen.
+	//
+	// (1−share)·bm is a lower bound of the exact score, so the k-th largest
+	// of these lower bounds, lbk, is at most the final k-th score: offerings
+	// bounded below lbk never enter the heap.
+	hits := acc.hits[:0]
+	lows := acc.lows[:0] // a min-heap of the k largest lower bounds
+	for _, d := range acc.touched {
+		bm := acc.score[d] / q.total
+		ub := bm
+		if share > 0 {
+			ub = (1-share)*bm + share*(acc.phrases[d]/float64(len(q.phrases)))
+		}
+		if q.history {
+			ub = ix.boost(ub)
+		}
+		hits = append(hits, hit{d, bm, ub})
+		acc.score[d] = 0
+		switch lb := (1 - share) * bm; {
+		case len(lows) < k:
+			lows = append(lows, lb)
+			for i := len(lows) - 1; i > 0 && lows[(i-1)/2] > lows[i]; i = (i - 1) / 2 {
+				lows[i], lows[(i-1)/2] = lows[(i-1)/2], lows[i]
+			}
+		case lb > lows[0]:
+			lows[0] = lb
+			for i := 0; ; {
+				c := 2*i + 1
+				if c >= len(lows) {
+					break
+				}
+				if c+1 < len(lows) && lows[c+1] < lows[c] {
+					c++
+				}
+				if lows[c] >= lows[i] {
+					break
+				}
+				lows[i], lows[c] = lows[c], lows[i]
+				i = c
+			}
+		}
+	}
+	if len(lows) == k {
+		lbk := lows[0]
+		hits = slices.DeleteFunc(hits, func(h hit) bool { return h.ub < lbk })
+	}
+	acc.lows = lows[:0]
+	acc.touched = acc.touched[:0]
+	for _, t := range rare {
+		for _, p := range ix.post[ix.postOff[t]:ix.postOff[t+1]] {
+			acc.phrases[p.doc] = 0
+		}
+	}
+	hits.init()
+	defer func() { acc.hits = hits[:0] }()
+
 	var out []Candidate
 	var docs []uint32
 	kth := func() float64 {
@@ -129,14 +191,11 @@ func (ix *Index) candidates(q *query, k int, minScore float64) []Candidate {
 		}
 		return max(minScore, out[k-1].Score)
 	}
-	for _, h := range hits {
-		// The phrase part adds at most share, history at most its boost:
-		// stop once even that cannot reach the current k-th score.
-		ub := (1-share)*h.bm + share
-		if q.history {
-			ub = ix.boost(ub)
-		}
-		if ub < kth() {
+	for len(hits) > 0 {
+		h := hits.pop()
+		// Stop once even the best remaining bound cannot reach the current
+		// k-th score.
+		if h.ub < kth() {
 			break
 		}
 		s := ix.withHistory(q, int(h.doc), (1-share)*h.bm+share*ix.phraseScore(q, int(h.doc)))
@@ -160,6 +219,55 @@ func (ix *Index) candidates(q *query, k int, minScore float64) []Candidate {
 		}
 	}
 	return out
+}
+
+// hit is an offering touched by a query, its bag-of-words score and an
+// upper bound of its score.
+type hit struct {
+	doc    uint32
+	bm, ub float64
+}
+
+// hitHeap is a binary heap of hits, highest bound (then lowest doc) first.
+type hitHeap []hit
+
+func (h hitHeap) before(i, j int) bool {
+	return h[i].ub > h[j].ub || (h[i].ub == h[j].ub && h[i].doc < h[j].doc)
+}
+
+func (h hitHeap) down(i int) {
+	for {
+		c := 2*i + 1
+		if c >= len(h) {
+			return
+		}
+		if c+1 < len(h) && h.before(c+1, c) {
+			c++
+		}
+		if !h.before(c, i) {
+			return
+		}
+		h[i], h[c] = h[c], h[i]
+		i = c
+	}
+}
+
+// init orders the heap in O(n).
+func (h hitHeap) init() {
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		h.down(i)
+	}
+}
+
+// pop removes and returns the best hit.
+func (h *hitHeap) pop() hit {
+	old := *h
+	top := old[0]
+	n := len(old) - 1
+	old[0] = old[n]
+	*h = old[:n]
+	h.down(0)
+	return top
 }
 
 // phraseShare is the share of the score given to keyword phrases: none for a
