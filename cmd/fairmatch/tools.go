@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -117,6 +118,7 @@ func (m *Main) assign(ctx context.Context, args []string) error {
 	bounds := fs.String("bounds", "", "BOUNDS.csv: id,min,max (optional)")
 	out := fs.String("out", "", "ASSIGN.csv to write")
 	objective := fs.String("objective", "total", "total or fair")
+	limit := fs.Duration("time-limit", 60*time.Second, "with --objective fair: stop the exact search after this long and keep the best assignment found (with a warning)")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -137,7 +139,13 @@ func (m *Main) assign(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	chosen, err := matcher.Assign(ctx, pairs, bs, obj)
+	actx, cancel := context.WithTimeout(ctx, *limit)
+	defer cancel()
+	chosen, err := matcher.Assign(actx, pairs, bs, obj)
+	if errors.Is(err, matcher.ErrNotProven) && chosen != nil {
+		fmt.Fprintf(m.Stderr, "fairmatch: warning: %v; writing the best assignment found within --time-limit %s\n", err, *limit)
+		err = nil
+	}
 	if err != nil {
 		return err
 	}

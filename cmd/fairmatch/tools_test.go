@@ -222,3 +222,29 @@ func TestServeDev(t *testing.T) {
 		t.Errorf("participant link %s: %d", link, status)
 	}
 }
+
+func TestAssignFairCommand(t *testing.T) {
+	dir := t.TempDir()
+	// E2 can only meet U1. The total is largest with E1–U1 alone (0.9 against
+	// 0.1+0.5); fair gives every enterprise something first: E1–U2 and E2–U1.
+	scores := writeTestFile(t, filepath.Join(dir, "scores.csv"), "left,right,score\nE1,U1,0.9\nE1,U2,0.1\nE2,U1,0.5\n")
+	bounds := writeTestFile(t, filepath.Join(dir, "bounds.csv"), "id,min,max\nE1,0,1\nE2,0,1\nU1,0,1\nU2,0,1\n")
+	out := filepath.Join(dir, "assign.csv")
+	chosen := func(args ...string) map[string]bool {
+		t.Helper()
+		if _, stderr, err := run(t, nil, append([]string{"assign", "--scores", scores, "--bounds", bounds, "--out", out}, args...)...); err != nil {
+			t.Fatalf("assign %v: %v\n%s", args, err, stderr)
+		}
+		got := map[string]bool{}
+		for _, r := range readCSV(t, out)[1:] {
+			got[r[0]+"-"+r[1]] = true
+		}
+		return got
+	}
+	if got := chosen("--objective", "fair"); len(got) != 2 || !got["E1-U2"] || !got["E2-U1"] {
+		t.Errorf("fair assignment %v, want E1-U2 and E2-U1", got)
+	}
+	if got := chosen("--objective", "total"); len(got) != 1 || !got["E1-U1"] {
+		t.Errorf("total assignment %v, want E1-U1 alone", got)
+	}
+}
