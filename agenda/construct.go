@@ -1,6 +1,9 @@
 package agenda
 
-import "container/heap"
+import (
+	"container/heap"
+	"slices"
+)
 
 // construct places the meetings greedily, DSatur-like: the unplaced meeting
 // with the fewest start slots that still fit goes first (ties: the one whose
@@ -78,9 +81,13 @@ func (sv *solver) fitting(m int32, buf []int32) []int32 {
 
 // bestStart returns the start among starts (where m fits) that adds the
 // fewest breaks; ties go to the slot next to more of the attendees' meetings,
-// then to the earliest.
+// then to the earliest. In a re-plan, a kept meeting's kept start comes
+// first.
 func (sv *solver) bestStart(m int32, starts []int32) int32 {
 	md, st := sv.md, sv.st
+	if k := st.keep.startOf(m); k > 0 && slices.Contains(starts, k) {
+		return k
+	}
 	mt := &md.meets[m]
 	best, bestAdded, bestNext := int32(0), 0, -1
 	for _, s := range starts {

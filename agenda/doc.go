@@ -68,6 +68,32 @@
 // slot by slot, keeping a participant at the table of their previous meeting
 // where it is free.
 //
+// # Re-planning
+//
+// With [Options.Keep], a previous result, Solve re-plans after
+// cancellations, new meetings or changed availability. The objective gains
+// a term between the priority of the meetings left out and the breaks: the
+// fewest meetings of the previous result moved (placed at another start
+// slot, or left unscheduled). Meetings of the previous result that the
+// request no longer has are cancellations and count for nothing; new ones
+// are free. The search is seeded with the kept placements that still obey
+// every rule (in order of priority: a kept meeting clashing with an
+// earlier one is placed anew); the construction places the rest, and the
+// annealing never takes a move that moves more kept meetings unless it
+// places more meetings or ones of higher priority, an insertion placing the
+// meetings it ejects again at once. Tables are kept where a meeting keeps
+// its slot. [Result.Moved] and [Result.TableChanged] (an extension of
+// formats.md §4, like Reason) count the moves and the meetings only seated
+// at another table.
+//
+// The exact search does not run in a re-plan (its objective knows no
+// moves). "optimal" is then claimed when the exhaustive search proves it
+// for the whole objective, when every placed meeting sits at its kept slot
+// and nothing else can be placed (a re-plan after cancellations only), or
+// when the moves are those every schedule makes (kept slots no longer
+// allowed) and the breaks are at the lower bound; otherwise a complete
+// re-plan is "feasible".
+//
 // # Caveats
 //
 // "optimal" is claimed only when proven: by the exhaustive search, by a

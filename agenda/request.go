@@ -77,15 +77,20 @@ const (
 // Result is an agenda result (formats.md §4).
 //
 // Reason is not part of formats.md §4: it says, for people, why a result is
-// "infeasible" (the proof) or "unknown". Meetings and Unscheduled are set
+// "infeasible" (the proof) or "unknown". Neither are Moved and TableChanged,
+// set by a re-plan ([Options.Keep]): the meetings of the previous result
+// placed at another start slot or left unscheduled, and those only seated
+// at another table. Meetings and Unscheduled are set
 // whatever the status: an "infeasible" result still carries the largest
 // placement found, every rule obeyed, with the rest in Unscheduled.
 type Result struct {
-	Status      string      `json:"status"`
-	Breaks      Breaks      `json:"breaks"`
-	Meetings    []Placement `json:"meetings"`
-	Unscheduled []string    `json:"unscheduled"`
-	Reason      string      `json:"reason,omitempty"`
+	Status       string      `json:"status"`
+	Breaks       Breaks      `json:"breaks"`
+	Meetings     []Placement `json:"meetings"`
+	Unscheduled  []string    `json:"unscheduled"`
+	Moved        int         `json:"moved,omitempty"`
+	TableChanged int         `json:"table_changed,omitempty"`
+	Reason       string      `json:"reason,omitempty"`
 }
 
 // Breaks sums up the participants' breaks: the number of idle gaps between

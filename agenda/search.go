@@ -129,9 +129,11 @@ func (sv *solver) saveBest() {
 }
 
 // optimal reports whether the best cannot be improved: every placeable
-// meeting placed and the breaks at the lower bound.
+// meeting placed, only the kept meetings that must move moved, and the
+// breaks at the lower bound.
 func (sv *solver) optimal() bool {
-	return sv.proven || (sv.bestCost.out == sv.md.nDead && sv.bestCost.soft <= sv.md.lb)
+	c := sv.bestCost
+	return sv.proven || (c.out == sv.md.nDead && c.moved <= sv.st.keep.mustMove() && c.soft <= sv.md.lb)
 }
 
 // anneal improves the current placement by simulated annealing, in rounds
@@ -180,8 +182,8 @@ func (sv *solver) improve() {
 		moves := sv.moves
 		sv.stale = 0
 		sv.anneal(staleExact)
-		if len(sv.md.proofs) > 0 || sv.bestCost.out != 0 || sv.stop || sv.optimal() {
-			break
+		if len(sv.md.proofs) > 0 || sv.bestCost.out != 0 || sv.stop || sv.optimal() || sv.st.keep != nil {
+			break // a re-plan's moves are no part of the exact search's objective
 		}
 		sv.saveBest()
 		sv.restore()
@@ -215,13 +217,18 @@ func (sv *solver) fill() {
 
 // step tries one random move and keeps it by the annealing rule at
 // temperature temp: better costs always, equal placement and priority with
-// worse soft cost with probability exp(−Δ/temp), anything else never.
+// worse soft cost with probability exp(−Δ/temp), anything else never. In a
+// re-plan, an inserted meeting's ejected ones are placed again at once where
+// they fit.
 func (sv *solver) step(temp float64) {
 	st := sv.st
 	before := st.cost()
 	var moved bool
 	if len(st.out) > 0 && sv.rng.IntN(4) == 0 {
 		moved = sv.insert(st.out[sv.rng.IntN(len(st.out))])
+		if moved && st.keep != nil {
+			sv.replaceEjected()
+		}
 	} else {
 		moved = sv.relocate()
 	}
@@ -231,7 +238,7 @@ func (sv *solver) step(temp float64) {
 	}
 	after := st.cost()
 	keep := after.cmp(before) < 0
-	if !keep && after.out == before.out && after.prio == before.prio {
+	if !keep && after.out == before.out && after.prio == before.prio && after.moved == before.moved {
 		delta := after.energy() - before.energy()
 		keep = delta <= 0 || sv.rng.Float64() < math.Exp(-float64(delta)/(idleWeight*temp))
 	}
@@ -384,7 +391,8 @@ func (sv *solver) insert(m int32) bool {
 }
 
 // exhaustive searches every placement of every meeting and keeps the valid
-// complete one with the fewest breaks. It reports whether it went through
+// complete one with the fewest breaks (in a re-plan: the fewest kept
+// meetings moved, then the fewest breaks). It reports whether it went through
 // them all within the node budget (so the outcome is proven) and whether it
 // found one; the best found is left in sv.best.
 func (sv *solver) exhaustive() (finished, found bool) {
@@ -394,7 +402,7 @@ func (sv *solver) exhaustive() (finished, found bool) {
 		order[i] = int32(i)
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return len(md.meets[a].dom) - len(md.meets[b].dom) })
-	bestTotal := math.MaxInt
+	bestMoved, bestTotal := math.MaxInt, math.MaxInt
 	nodes := 0
 	aborted := false
 	var dfs func(k int) bool
@@ -404,10 +412,10 @@ func (sv *solver) exhaustive() (finished, found bool) {
 			return true
 		}
 		if k == len(order) {
-			if st.spreadExcess() == 0 && st.total < bestTotal {
-				bestTotal = st.total
+			if st.spreadExcess() == 0 && (st.moved < bestMoved || st.moved == bestMoved && st.total < bestTotal) {
+				bestMoved, bestTotal = st.moved, st.total
 				copy(sv.best, st.start)
-				return bestTotal <= md.lb
+				return bestTotal <= md.lb && bestMoved <= st.keep.mustMove()
 			}
 			return false
 		}
@@ -426,7 +434,7 @@ func (sv *solver) exhaustive() (finished, found bool) {
 	}
 	dfs(0)
 	found = bestTotal != math.MaxInt
-	return !aborted || (found && bestTotal <= md.lb), found
+	return !aborted || (found && bestTotal <= md.lb && bestMoved <= st.keep.mustMove()), found
 }
 
 // repair makes the current placement obey max_break_spread by taking

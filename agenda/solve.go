@@ -16,6 +16,10 @@ type Options struct {
 	TimeLimit time.Duration    // at most this long; 0: DefaultTimeLimit
 	Seed      int64            // seed of the search's random choices
 	Progress  func(msg string) // if not nil, told how the search goes, a few times a second at most
+
+	// Keep, when not nil, is a previous result to re-plan: Solve then
+	// moves as few of its meetings as it can (see Solve).
+	Keep *Result
 }
 
 // Solve places the request's meetings (formats.md §4). It never returns a
@@ -31,6 +35,16 @@ type Options struct {
 // "unknown" with the problems in Reason; use ParseRequest or
 // Request.Validate to get them as an error.
 //
+// With opt.Keep, Solve re-plans: it places as many meetings as it can
+// (earlier ones first), then moves as few of the meetings placed in
+// opt.Keep as it can, then has the fewest breaks. A meeting of opt.Keep
+// moves when the result places it at another start slot or leaves it
+// unscheduled; Result.Moved counts these and Result.TableChanged those
+// only seated at another table. Meetings of opt.Keep not in the request
+// are cancellations and count for nothing; the request's other meetings
+// are new and may go anywhere. "optimal" then also means that no schedule
+// moves fewer meetings.
+//
 // Solve stops when ctx is done or opt.TimeLimit has passed and returns the
 // best found so far. It is deterministic for a given request and seed
 // unless stopped that way.
@@ -45,6 +59,7 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 	md := compile(req)
 	sv := newSolver(ctx, md, opt)
 	st := sv.st
+	sv.setKeep(req, opt.Keep)
 
 	if len(md.proofs) == 0 && len(md.meets) <= exhaustiveMax {
 		switch finished, found := sv.exhaustive(); {
@@ -58,17 +73,26 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 		}
 	}
 	if !sv.proven {
+		sv.seedKept()
 		sv.construct()
 		sv.accept()
 		sv.track()
-		sv.improve()
+		if sv.settled() {
+			sv.proven = true
+		} else {
+			sv.improve()
+		}
 	}
 	if st.nOut > 0 && !sv.stop {
 		if why := sv.explain(req); why != "" {
 			md.proofs = append(md.proofs, why)
 		}
 	}
-	return sv.result()
+	res := sv.result()
+	if opt.Keep != nil {
+		res.Moved, res.TableChanged = moves(req, opt.Keep, res)
+	}
+	return res
 }
 
 // restore makes the state hold the placement in sv.best.
@@ -91,7 +115,12 @@ func (sv *solver) restore() {
 func (sv *solver) result() *Result {
 	md, st := sv.md, sv.st
 	res := &Result{Meetings: []Placement{}, Unscheduled: []string{}}
-	tables := sv.assignTables()
+	var tables []int32
+	if st.keep != nil {
+		tables = sv.keptTables()
+	} else {
+		tables = sv.assignTables()
+	}
 	for m := range md.meets {
 		if s := st.start[m]; s != 0 {
 			res.Meetings = append(res.Meetings, Placement{ID: md.meets[m].id, Slot: int(s), Table: int(tables[m])})
@@ -108,7 +137,7 @@ func (sv *solver) result() *Result {
 	case len(md.proofs) > 0:
 		res.Status = StatusInfeasible
 		res.Reason = strings.Join(md.proofs, "; ")
-	case st.nOut == 0 && (sv.proven || st.total <= md.lb):
+	case st.nOut == 0 && (sv.proven || st.total <= md.lb && st.moved <= st.keep.mustMove()):
 		res.Status = StatusOptimal
 	case st.nOut == 0:
 		res.Status = StatusFeasible

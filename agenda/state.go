@@ -35,6 +35,11 @@ type state struct {
 	nOut     int   // unplaced meetings, dead ones included
 	prioLoss int64 // sum of the weights of the unplaced meetings
 
+	// a re-plan's previous placement (nil: none) and its kept meetings
+	// not at their kept start, unplaced ones included (see keep.go)
+	keep  *kept
+	moved int
+
 	undo []change // changes since the last commit
 }
 
@@ -158,6 +163,9 @@ func (st *state) place(m, s int32) {
 		st.inSlot[t] = append(st.inSlot[t], m)
 	}
 	st.start[m] = s
+	if st.keep != nil && st.keep.start[m] == s {
+		st.moved--
+	}
 	st.nOut--
 	st.prioLoss -= mt.weight
 	if i := st.outPos[m]; i >= 0 {
@@ -199,6 +207,9 @@ func (st *state) unplace(m int32) {
 		list[i] = last
 		st.pos[st.off[last]+t-st.start[last]] = i
 		st.inSlot[t] = list[:len(list)-1]
+	}
+	if st.keep != nil && st.keep.start[m] == s {
+		st.moved++
 	}
 	st.start[m] = 0
 	st.nOut++
@@ -326,16 +337,18 @@ func (st *state) minMax() (lo, hi int) {
 }
 
 // cost is the lexicographic objective of the search: fewest unplaced
-// meetings, then the least priority left out, then the soft cost (breaks
-// plus a penalty for an exceeded break spread). idle, the total of idle
+// meetings, then the least priority left out, then, in a re-plan, the
+// fewest kept meetings moved, then the soft cost (breaks plus a penalty for
+// an exceeded break spread). idle, the total of idle
 // slots inside the participants' days, is no part of the objective but
 // guides the annealing: a meeting moved closer to its attendees' other
 // meetings lowers it before it closes a break.
 type cost struct {
-	out  int
-	prio int64
-	soft int
-	idle int
+	out   int
+	prio  int64
+	moved int
+	soft  int
+	idle  int
 }
 
 // idleWeight is what a break weighs against an idle slot in the annealing.
@@ -348,7 +361,7 @@ func (c cost) energy() int { return idleWeight*c.soft + c.idle }
 const spreadPenalty = 3
 
 func (st *state) cost() cost {
-	return cost{st.nOut, st.prioLoss, st.total + spreadPenalty*st.spreadExcess(), st.idles}
+	return cost{st.nOut, st.prioLoss, st.moved, st.total + spreadPenalty*st.spreadExcess(), st.idles}
 }
 
 // cmp orders costs: negative when c is better than o.
@@ -361,6 +374,8 @@ func (c cost) cmp(o cost) int {
 			return -1
 		}
 		return 1
+	case c.moved != o.moved:
+		return c.moved - o.moved
 	}
 	return c.soft - o.soft
 }
