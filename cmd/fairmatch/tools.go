@@ -163,6 +163,7 @@ func (m *Main) agenda(ctx context.Context, args []string) error {
 	limit := fs.Duration("time-limit", 30*time.Second, "stop searching after this long")
 	seed := fs.Int64("seed", 1, "random seed (same input and seed, same result)")
 	quiet := fs.Bool("quiet", false, "no progress on stderr")
+	keep := fs.String("keep", "", "PREVIOUS.json: a result to re-plan from, moving as few meetings as possible")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -178,6 +179,18 @@ func (m *Main) agenda(ctx context.Context, args []string) error {
 		return err
 	}
 	opt := agenda.Options{TimeLimit: *limit, Seed: *seed}
+	if *keep != "" {
+		raw, err := os.ReadFile(*keep)
+		if err != nil {
+			return fairmatch.Errorf(fairmatch.EINVALID, "previous result %s: %v", *keep, unwrapPath(err))
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		opt.Keep = new(agenda.Result)
+		if err := dec.Decode(opt.Keep); err != nil {
+			return fairmatch.Errorf(fairmatch.EINVALID, "previous result %s is not an agenda result: %v", *keep, err)
+		}
+	}
 	if !*quiet {
 		opt.Progress = func(msg string) { fmt.Fprintln(m.Stderr, "agenda:", msg) }
 	}
@@ -190,7 +203,11 @@ func (m *Main) agenda(ctx context.Context, args []string) error {
 		return err
 	}
 	if !*quiet {
-		fmt.Fprintf(m.Stderr, "agenda: %s, %d placed, %d unscheduled, breaks %d\n", res.Status, len(res.Meetings), len(res.Unscheduled), res.Breaks.Total)
+		fmt.Fprintf(m.Stderr, "agenda: %s, %d placed, %d unscheduled, breaks %d", res.Status, len(res.Meetings), len(res.Unscheduled), res.Breaks.Total)
+		if opt.Keep != nil {
+			fmt.Fprintf(m.Stderr, ", %d moved, %d changed table", res.Moved, res.TableChanged)
+		}
+		fmt.Fprintln(m.Stderr)
 	}
 	return nil
 }

@@ -135,6 +135,38 @@ func TestAgendaCommand(t *testing.T) {
 			t.Errorf("check-agenda: %v\n%s", err, b)
 		}
 	}
+	// Re-planning after a cancellation moves nothing.
+	cancelled := writeTestFile(t, filepath.Join(dir, "cancelled.json"), `{
+  "slots": 4, "tables": 2,
+  "sessions": [{"name": "morning", "first": 1, "last": 2}, {"name": "afternoon", "first": 3, "last": 4}],
+  "participants": [{"id": "a", "unavailable": [1]}],
+  "meetings": [
+    {"id": "m1", "attendees": ["a", "b"]},
+    {"id": "m2", "attendees": ["a", "c"], "session": "afternoon"}
+  ]
+}`)
+	replanned := filepath.Join(dir, "replanned.json")
+	_, stderr, err := run(t, nil, "agenda", "--in", cancelled, "--out", replanned, "--keep", out)
+	if err != nil || !strings.Contains(stderr, "0 moved") {
+		t.Fatalf("agenda --keep: %v\n%s", err, stderr)
+	}
+	var again struct {
+		Meetings []struct {
+			ID          string
+			Slot, Table int
+		}
+	}
+	readJSON(t, replanned, &again)
+	for _, m := range again.Meetings {
+		for _, old := range res.Meetings {
+			if m.ID == old.ID && m.Slot != old.Slot {
+				t.Errorf("%s moved from slot %d to %d after a cancellation", m.ID, old.Slot, m.Slot)
+			}
+		}
+	}
+	if _, _, err := run(t, nil, "agenda", "--in", cancelled, "--out", replanned, "--keep", req); err == nil || !strings.Contains(err.Error(), "not an agenda result") {
+		t.Errorf("--keep with a request instead of a result: %v", err)
+	}
 	bad := writeTestFile(t, filepath.Join(dir, "bad.json"), `{"slots": 4, "tables": 2, "meetings": [{"id": "m1", "attendees": ["a"], "slot": 9}]}`)
 	if _, _, err := run(t, nil, "agenda", "--in", bad, "--out", out); err == nil || !strings.Contains(err.Error(), "bad.json") || !strings.Contains(err.Error(), "slot") {
 		t.Errorf("bad request: %v", err)
