@@ -846,3 +846,32 @@ func breaksOfPlacement(req *Request, slot []int) Breaks {
 	out.Min = max(out.Min, 0)
 	return out
 }
+
+// TestSolveSpreadWithinTimeLimit solves a generated event with
+// max_break_spread 2 that the annealing cannot finish within its limit, so
+// that the final repair of the spread runs on a large, unsettled placement:
+// Solve must still return within the limit plus repairGrace and a margin
+// for building the result, obey every rule, and keep nearly every meeting.
+func TestSolveSpreadWithinTimeLimit(t *testing.T) {
+	const limit = 3 * time.Second
+	req := generateEvent(eventSpec{participants: 2000, meetings: 10000, slots: 24, slack: 1.1, spread: 2, seed: 11})
+	start := time.Now()
+	res := Solve(t.Context(), req, Options{TimeLimit: limit})
+	took := time.Since(start)
+	if v := violations(req, res); len(v) > 0 {
+		t.Fatalf("result breaks rules: %v", v[:min(len(v), 5)])
+	}
+	if res.Status == StatusOptimal || res.Status == StatusInfeasible {
+		t.Fatalf("status %s claims a proof from a search cut by its limit", res.Status)
+	}
+	if raceEnabled {
+		return // too slow for the repair to finish within its grace
+	}
+	if slack := repairGrace + time.Second; took > limit+slack {
+		t.Errorf("Solve took %v, over the limit %v plus %v", took, limit, slack)
+	}
+	if placed, want := len(res.Meetings), len(req.Meetings)*99/100; placed < want {
+		t.Errorf("placed %d of %d meetings, want at least %d", placed, len(req.Meetings), want)
+	}
+	t.Logf("%s in %v: %d of %d placed, %d breaks (%d..%d)", res.Status, took, len(res.Meetings), len(req.Meetings), res.Breaks.Total, res.Breaks.Min, res.Breaks.Max)
+}

@@ -175,8 +175,10 @@ func (sv *solver) anneal(stale int) {
 // there is none, until the exact search is over or the search is halted.
 // The annealing then goes on until staleRounds rounds bring nothing (at
 // once, when the best is proven optimal), and a placement that breaks
-// max_break_spread is repaired. Every switch depends on counts, never on
-// the clock, so the search is deterministic when it ends on its own.
+// max_break_spread is repaired (within repairGrace of the deadline, else
+// the best valid placement seen is kept). Every switch depends on counts,
+// never on the clock, so the search is deterministic when it ends on its
+// own.
 func (sv *solver) improve() {
 	for {
 		moves := sv.moves
@@ -193,8 +195,7 @@ func (sv *solver) improve() {
 		sv.restore()
 	}
 	sv.anneal(staleRounds)
-	if sv.st.spreadExcess() > 0 {
-		sv.repair()
+	if sv.st.spreadExcess() > 0 && sv.repair() {
 		sv.track()
 	}
 	sv.saveBest()
@@ -437,32 +438,119 @@ func (sv *solver) exhaustive() (finished, found bool) {
 	return !aborted || (found && bestTotal <= md.lb && bestMoved <= st.keep.mustMove()), found
 }
 
-// repair makes the current placement obey max_break_spread by taking
-// meetings out, one at a time: of the meetings of the participants with the
-// most and the fewest breaks, the one whose removal leaves the smallest
-// excess, the lowest priority first.
-func (sv *solver) repair() {
+// repair makes the current placement obey max_break_spread. It first moves
+// meetings of the participants over the limit (the fewest breaks plus the
+// spread) to starts that bring their breaks down, and only when no move
+// helps takes meetings out, one at a time: of those participants'
+// meetings, the one whose removal leaves the least overshoot, the lowest
+// priority first. It then places again, where they keep the spread, the
+// meetings it took out. It reports false, leaving an invalid placement,
+// when the context ends or repairGrace passes the deadline first.
+func (sv *solver) repair() bool {
 	md, st := sv.md, sv.st
-	for st.spreadExcess() > 0 {
-		lo, hi := st.minMax()
-		bestM, bestExcess := int32(-1), math.MaxInt
-		for p := range md.people {
-			if b := int(breaksOf(st.blocks[p])); b != lo && b != hi {
-				continue
+	hard := sv.deadline.Add(repairGrace)
+	expired := func() bool { return sv.ctx.Err() != nil || time.Now().After(hard) }
+	over := st.overshoot()
+	var starts, heavy []int32
+	var dropped []int32
+	// Moves, in passes over the participants over the limit, while a pass
+	// lowers the overshoot.
+	for improved := true; improved && over > 0; {
+		improved = false
+		for _, p := range sv.overLimit(heavy[:0]) {
+			if expired() {
+				return false
 			}
+			for _, m := range md.byPer[p] {
+				if from := st.start[m]; from != 0 && sv.betterStart(m, from, over, &starts) {
+					over = st.overshoot()
+					improved = true
+				}
+			}
+		}
+	}
+	// Then take meetings out.
+	for over > 0 {
+		if expired() {
+			return false
+		}
+		heavy = sv.overLimit(heavy[:0])
+		bestM, bestOver := int32(-1), math.MaxInt
+		for _, p := range heavy {
 			for _, m := range md.byPer[p] {
 				if st.start[m] == 0 {
 					continue
 				}
 				st.moveTo(m, 0)
-				x := st.spreadExcess()
+				x := st.overshoot()
 				st.rollback()
-				if x < bestExcess || (x == bestExcess && m > bestM) {
-					bestM, bestExcess = m, x
+				if x < bestOver || (x == bestOver && m > bestM) {
+					bestM, bestOver = m, x
 				}
 			}
 		}
 		st.moveTo(bestM, 0)
 		st.commit()
+		dropped = append(dropped, bestM)
+		over = bestOver
 	}
+	// Place again the meetings taken out, highest priority first, where
+	// they fit without breaking the spread.
+	slices.Sort(dropped)
+	for _, m := range dropped {
+		if expired() {
+			return false
+		}
+		starts = sv.fitting(m, starts[:0])
+		for _, s := range starts {
+			st.moveTo(m, s)
+			if st.spreadExcess() == 0 {
+				break
+			}
+			st.rollback()
+		}
+		st.commit()
+	}
+	return true
+}
+
+// betterStart moves meeting m, placed at from, to the first start where
+// it fits and the overshoot falls below over, and reports whether there was
+// one. starts is scratch space.
+func (sv *solver) betterStart(m, from int32, over int, starts *[]int32) bool {
+	st := sv.st
+	st.moveTo(m, 0)
+	*starts = sv.fitting(m, (*starts)[:0])
+	st.rollback()
+	for _, s := range *starts {
+		if s == from {
+			continue
+		}
+		st.moveTo(m, s)
+		if st.overshoot() < over {
+			st.commit()
+			return true
+		}
+		st.rollback()
+	}
+	return false
+}
+
+// repairGrace is how long repair may run past the deadline: the time limit
+// ends the annealing, and the placement in hand must still be made to obey
+// max_break_spread.
+const repairGrace = time.Second
+
+// overLimit appends to buf the participants whose breaks exceed the fewest
+// breaks of anyone plus max_break_spread.
+func (sv *solver) overLimit(buf []int32) []int32 {
+	st := sv.st
+	lo, _ := st.minMax()
+	for _, p := range st.broken {
+		if int(breaksOf(st.blocks[p])) > lo+sv.md.spread {
+			buf = append(buf, p)
+		}
+	}
+	slices.Sort(buf)
+	return buf
 }

@@ -46,7 +46,9 @@ type Options struct {
 // moves fewer meetings.
 //
 // Solve stops when ctx is done or opt.TimeLimit has passed and returns the
-// best found so far. It is deterministic for a given request and seed
+// best found so far. With max_break_spread, making the placement in hand
+// obey it may take up to a second more (then the best valid placement seen
+// is returned), and building the result takes time linear in its size. It is deterministic for a given request and seed
 // unless stopped that way.
 func Solve(ctx context.Context, req *Request, opt Options) *Result {
 	if err := req.Validate(); err != nil {

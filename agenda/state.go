@@ -321,6 +321,21 @@ func (st *state) spreadExcess() int {
 	return max(hi-lo-st.md.spread, 0)
 }
 
+// overshoot returns by how many breaks in all the participants exceed the
+// fewest breaks of anyone plus max_break_spread (0 without one): it is 0
+// exactly when spreadExcess is.
+func (st *state) overshoot() int {
+	if st.md.spread < 0 {
+		return 0
+	}
+	lo, hi := st.minMax()
+	x := 0
+	for b := lo + st.md.spread + 1; b <= hi; b++ {
+		x += int(st.hist[b]) * (b - lo - st.md.spread)
+	}
+	return x
+}
+
 // minMax returns the smallest and largest breaks of a participant.
 func (st *state) minMax() (lo, hi int) {
 	if len(st.md.people) == 0 {
