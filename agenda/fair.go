@@ -25,6 +25,9 @@ type FairInput struct {
 	People    []fairmatch.Person   // their Available windows (per fair id or "*")
 	Proposals []fairmatch.Proposal // the meetings to place
 	Blocked   []fairmatch.Blocked  // pairs that never meet
+	// Previous, if set, is the fair's published agenda: the new agenda
+	// moves as few of its meetings as possible (Options.Keep).
+	Previous *fairmatch.Agenda
 }
 
 // slotTime is when one slot of the fair day runs.
@@ -112,6 +115,9 @@ func BuildFair(ctx context.Context, in FairInput, opt Options) (*fairmatch.Agend
 		return nil, nil, fmt.Errorf("fair %s: build agenda request: %w", in.Fair.ID, err)
 	}
 
+	if in.Previous != nil && opt.Keep == nil {
+		opt.Keep = keepFromAgenda(in.Previous, times, in.Day.Tables)
+	}
 	res := Solve(ctx, req, opt)
 	if res.Status == StatusUnknown && ctx.Err() != nil {
 		return nil, res, fmt.Errorf("fair %s: build agenda: %w", in.Fair.ID, ctx.Err())
@@ -211,6 +217,30 @@ func attending(p fairmatch.Proposal, org map[string]string, unavailable map[stri
 		}
 	}
 	return kept
+}
+
+// keepFromAgenda turns a published agenda into the previous result a
+// re-plan keeps to: each meeting's slot is the one that starts when it
+// starts, its table the one of that name. Meetings at times that are no
+// longer slots of the day are left out (they move in any case).
+func keepFromAgenda(a *fairmatch.Agenda, times []slotTime, tables []string) *Result {
+	slotAt := make(map[int64]int, len(times))
+	for i, t := range times {
+		slotAt[t.start.Unix()] = i + 1
+	}
+	tableNo := make(map[string]int, len(tables))
+	for i, name := range tables {
+		tableNo[name] = i + 1
+	}
+	keep := &Result{Status: StatusFeasible}
+	for _, m := range a.Meetings {
+		slot, ok := slotAt[m.Start.Unix()]
+		if !ok {
+			continue
+		}
+		keep.Meetings = append(keep.Meetings, Placement{ID: m.ID, Slot: slot, Table: tableNo[m.Table]})
+	}
+	return keep
 }
 
 // meetingID is the stable id of a proposal's meeting.

@@ -312,3 +312,42 @@ func FuzzClockTime(f *testing.F) {
 		}
 	})
 }
+
+func TestBuildFairKeepsThePublishedAgenda(t *testing.T) {
+	in := smallFair()
+	in.Proposals = []fairmatch.Proposal{
+		proposal("E1", "U1", 0.9, "e1", "u1"),
+		proposal("E2", "U1", 0.8, "e2", "u1"),
+		proposal("E1", "U2", 0.7, "e1", "u2"),
+		proposal("E3", "U2", 0.6, "e3", "u2"),
+		proposal("E3", "U3", 0.5, "e3", "u3"),
+		proposal("E4", "U3", 0.4, "e4", "u3"),
+	}
+	first, _, err := BuildFair(t.Context(), in, Options{Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Meetings) != len(in.Proposals) {
+		t.Fatalf("%d of %d placed", len(first.Meetings), len(in.Proposals))
+	}
+	// E2 cancels; the rest are published and must stay where they are.
+	in.Proposals = slices.DeleteFunc(slices.Clone(in.Proposals), func(p fairmatch.Proposal) bool { return p.Enterprise == "E2" })
+	in.Previous = first
+	again, res, err := BuildFair(t.Context(), in, Options{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Moved != 0 || res.TableChanged != 0 {
+		t.Errorf("a cancellation moved %d meetings and changed %d tables", res.Moved, res.TableChanged)
+	}
+	was := map[string]fairmatch.Meeting{}
+	for _, m := range first.Meetings {
+		was[m.ID] = m
+	}
+	for _, m := range again.Meetings {
+		if w := was[m.ID]; !w.Start.Equal(m.Start) || w.Table != m.Table {
+			t.Errorf("%s moved from %v %s to %v %s", m.ID, w.Start, w.Table, m.Start, m.Table)
+		}
+	}
+	checkFairAgenda(t, in, again)
+}

@@ -125,6 +125,11 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 			}
 			in = AgendaInput{Fair: f, Day: c.Plan.FairDay(), People: ds.People, Proposals: ps,
 				Blocked: ds.Blocked, TimeLimit: c.AgendaTimeLimit}
+			if prev, err := tx.Agenda(s.Fair); err == nil {
+				in.Previous = prev // published: re-plan around it
+			} else if fairmatch.ErrorCode(err) != fairmatch.ENOTFOUND {
+				return err
+			}
 			return nil
 		})
 		if err != nil {

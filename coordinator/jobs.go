@@ -36,6 +36,9 @@ type AgendaInput struct {
 	Proposals []fairmatch.Proposal `json:"proposals"`
 	Blocked   []fairmatch.Blocked  `json:"blocked"`
 	TimeLimit time.Duration        `json:"time_limit"`
+	// Previous is the fair's published agenda, if any: a re-plan moves as
+	// few of its meetings as possible.
+	Previous *fairmatch.Agenda `json:"previous,omitempty"`
 }
 
 // AgendaOutput is the result of an agenda job: the draft agenda and the
@@ -95,6 +98,7 @@ func handleAgenda(ctx context.Context, job bus.Job, progress func(string, int, i
 	progress(fmt.Sprintf("placing %d meetings", len(in.Proposals)), 0, 1)
 	a, res, err := agenda.BuildFair(ctx, agenda.FairInput{
 		Fair: in.Fair, Day: in.Day, People: in.People, Proposals: in.Proposals, Blocked: in.Blocked,
+		Previous: in.Previous,
 	}, agenda.Options{TimeLimit: in.TimeLimit, Progress: func(msg string) { progress(msg, 0, 1) }})
 	if err != nil {
 		return nil, err

@@ -203,6 +203,27 @@ func TestServeAPI(t *testing.T) {
 	if status, body := httpDo(t, "GET", base+"/", "", nil); status != 200 || !strings.Contains(string(body), "2027-03") {
 		t.Errorf("index page: %d", status)
 	}
+
+	// Re-planning a published fair keeps its meetings where they are.
+	for _, name := range []string{"agenda", "publish"} {
+		if s := runStage(t, base, token, "2027-03", name, 2*time.Minute); s.State != fairmatch.StateDone {
+			t.Fatalf("re-run %s: %+v", name, s)
+		}
+	}
+	_, body = httpDo(t, "GET", base+"/api/fairs/2027-03/agenda", token, nil)
+	var again fairmatch.Agenda
+	if err := json.Unmarshal(body, &again); err != nil || len(again.Meetings) != len(a.Meetings) {
+		t.Fatalf("re-planned agenda: %v, %d meetings (was %d)", err, len(again.Meetings), len(a.Meetings))
+	}
+	was := map[string]fairmatch.Meeting{}
+	for _, m := range a.Meetings {
+		was[m.ID] = m
+	}
+	for _, m := range again.Meetings {
+		if w := was[m.ID]; !w.Start.Equal(m.Start) || w.Table != m.Table || m.Sequence != 0 {
+			t.Errorf("%s moved on re-planning: %v %s → %v %s (sequence %d)", m.ID, w.Start, w.Table, m.Start, m.Table, m.Sequence)
+		}
+	}
 }
 
 // personSecretOf reads the person-link secret from a running service's backup.
