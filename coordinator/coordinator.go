@@ -266,24 +266,6 @@ func (c *Coordinator) applyOutput(tx *store.Tx, s fairmatch.Stage, payload json.
 	return nil
 }
 
-// Draft returns the agenda the last agenda stage built for the fair, not yet
-// published.
-func (c *Coordinator) Draft(fair string) (*fairmatch.Agenda, error) {
-	var a *fairmatch.Agenda
-	err := c.DB.View(func(tx *store.Tx) error {
-		raw, ok, err := tx.Meta(draftKey(fair))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return fairmatch.Errorf(fairmatch.ENOTFOUND, "fair %s has no agenda yet", fair)
-		}
-		a = new(fairmatch.Agenda)
-		return json.Unmarshal([]byte(raw), a)
-	})
-	return a, err
-}
-
 // WaitStage blocks until the stage is done or failed, or ctx ends.
 func (c *Coordinator) WaitStage(ctx context.Context, key string) (fairmatch.Stage, error) {
 	for {

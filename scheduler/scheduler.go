@@ -311,7 +311,7 @@ func byFair(stages []fairmatch.Stage) [][]fairmatch.Stage {
 		out[i] = append(out[i], st)
 	}
 	for _, f := range out {
-		SortStages(f)
+		sortStages(f)
 	}
 	return out
 }
@@ -321,8 +321,8 @@ var kindRank = map[string]int{
 	fairmatch.StageAgenda: 3, fairmatch.StagePublish: 4, fairmatch.StageReminder: 5, fairmatch.StageFollowUp: 6,
 }
 
-// SortStages orders stages by due time, then by their place in a fair's life.
-func SortStages(st []fairmatch.Stage) {
+// sortStages orders stages by due time, then by their place in a fair's life.
+func sortStages(st []fairmatch.Stage) {
 	sort.SliceStable(st, func(i, j int) bool {
 		a, b := st[i], st[j]
 		if !a.Due.Equal(b.Due) {
