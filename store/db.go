@@ -46,6 +46,12 @@ const (
 	bucketCancelled    = "cancelled"
 	bucketJobs         = "jobs"
 	bucketMeta         = "meta"
+	bucketSettings     = "settings"  // per-fair overrides of the plan
+	bucketDecisions    = "decisions" // organizers' matching-review decisions
+	bucketResponses    = "responses" // participants' declines and outcomes
+	bucketAccounts     = "accounts"  // organizer, commissioner and liaison logins
+	bucketTokens       = "tokens"    // sessions, participant links and feed tokens (hashed)
+	bucketOutbox       = "outbox"    // e-mail waiting for or done with delivery
 )
 
 // buckets lists every bucket Open creates.
@@ -54,6 +60,8 @@ func buckets() []string {
 		bucketEnterprises, bucketUniversities, bucketPeople, bucketProblems,
 		bucketOfferings, bucketBlocked, bucketHistory, bucketFairs, bucketStages,
 		bucketProposals, bucketAgendas, bucketCancelled, bucketJobs, bucketMeta,
+		bucketSettings, bucketDecisions, bucketResponses, bucketAccounts, bucketTokens,
+		bucketOutbox,
 	}
 }
 
