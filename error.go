@@ -13,6 +13,8 @@ const (
 	ENOTFOUND     = "not_found"    // the named thing does not exist
 	ECONFLICT     = "conflict"     // the operation clashes with the current state
 	EUNAUTHORIZED = "unauthorized" // missing or wrong credentials
+	EFORBIDDEN    = "forbidden"    // known caller, but not allowed to see or change this
+	ETOOMANY      = "too_many"     // rate limited: try again later
 	EUNAVAILABLE  = "unavailable"  // a resource is held elsewhere (e.g. a locked store)
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )

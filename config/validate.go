@@ -78,52 +78,9 @@ func (c *Config) validate(p *parser) {
 	}
 
 	d := c.Day
-	if len(d.Sessions) == 0 {
-		p.add("day.sessions", "missing: the fair day needs at least one session")
-	}
-	names := map[string]bool{}
-	prevEnd := -1
-	for i, s := range d.Sessions {
-		key := fmt.Sprintf("day.sessions[%d]", i)
-		if s.Name == "" {
-			p.add(key, "session has no name")
-		} else if names[s.Name] {
-			p.add(key, "duplicate session name %q", s.Name)
-		}
-		names[s.Name] = true
-		from, err1 := ClockMinutes(s.From)
-		to, err2 := ClockMinutes(s.To)
-		if err1 != nil {
-			p.add(key+".from", "%v", err1)
-		}
-		if err2 != nil {
-			p.add(key+".to", "%v", err2)
-		}
-		if err1 != nil || err2 != nil {
-			continue
-		}
-		if from >= to {
-			p.add(key, "session %q ends (%s) before it starts (%s)", s.Name, s.To, s.From)
-			continue
-		}
-		if from < prevEnd {
-			p.add(key, "session %q starts before the previous session ends; sessions must be in order and disjoint", s.Name)
-		}
-		prevEnd = to
-		if d.Slot > 0 && time.Duration(to-from)*time.Minute < d.Slot.D() {
-			p.add(key, "session %q is shorter than one slot (%s)", s.Name, d.Slot)
-		}
-	}
-	if d.Slot <= 0 {
-		p.add("day.slot", "slot length must be positive, e.g. 20m")
-	} else if d.Slot.D()%time.Minute != 0 {
-		p.add("day.slot", "slot length must be whole minutes")
-	}
-	if d.Buffer < 0 {
-		p.add("day.buffer", "buffer must not be negative")
-	} else if d.Buffer.D()%time.Minute != 0 {
-		p.add("day.buffer", "buffer must be whole minutes")
-	}
+	checkDay(d.Sessions, fairmatch.Duration(d.Slot), fairmatch.Duration(d.Buffer), func(key, format string, args ...any) {
+		p.add("day."+key, format, args...)
+	})
 	if d.Tables < 1 {
 		p.add("day.tables", "the fair needs at least one table, got %d", d.Tables)
 	} else if d.Tables > 10000 {
@@ -140,20 +97,7 @@ func (c *Config) validate(p *parser) {
 		seen[n] = true
 	}
 
-	m := c.Matching
-	for _, f := range []struct {
-		key string
-		v   int
-	}{{"matching.meetings_per_enterprise", m.MeetingsPerEnterprise}, {"matching.meetings_per_university", m.MeetingsPerUniversity},
-		{"matching.meetings_per_expert", m.MeetingsPerExpert}, {"matching.universities_per_enterprise", m.UniversitiesPerEnterprise},
-		{"matching.items_per_meeting", m.ItemsPerMeeting}} {
-		if f.v < 0 {
-			p.add(f.key, "must not be negative (0 means no limit)")
-		}
-	}
-	if m.MinRelevance < 0 || m.MinRelevance > 1 {
-		p.add("matching.min_relevance", "must lie in [0, 1], got %g", m.MinRelevance)
-	}
+	checkLimits(c.Matching, func(key, format string, args ...any) { p.add("matching."+key, format, args...) })
 }
 
 // ClockMinutes reads "HH:MM" (00:00–24:00) as minutes after midnight.
@@ -196,4 +140,107 @@ func (c *Config) FairDay() fairmatch.Day {
 		}
 	}
 	return d
+}
+
+// CheckDay checks a fair's day as an organizer edits it (sessions in order
+// and disjoint, whole-minute slot and buffer, distinct table names) and
+// returns every issue, with Record "day" and Field the key ("sessions[1].to").
+func CheckDay(d fairmatch.Day) []fairmatch.Issue {
+	var is []fairmatch.Issue
+	add := func(key, format string, args ...any) {
+		is = append(is, fairmatch.Issue{Record: "day", Field: key, Reason: fmt.Sprintf(format, args...)})
+	}
+	checkDay(d.Sessions, d.Slot, d.Buffer, add)
+	if len(d.Tables) == 0 {
+		add("tables", "the fair needs at least one table")
+	} else if len(d.Tables) > 10000 {
+		add("tables", "%d tables is more than any venue holds (max 10000)", len(d.Tables))
+	}
+	seen := map[string]bool{}
+	for i, n := range d.Tables {
+		if strings.TrimSpace(n) == "" || seen[n] {
+			add(fmt.Sprintf("tables[%d]", i), "table names must be non-empty and distinct")
+		}
+		seen[n] = true
+	}
+	return is
+}
+
+// CheckLimits checks a fair's matching limits and returns every issue, with
+// Record "limits" and Field the key ("min_relevance").
+func CheckLimits(l fairmatch.Limits) []fairmatch.Issue {
+	var is []fairmatch.Issue
+	checkLimits(l, func(key, format string, args ...any) {
+		is = append(is, fairmatch.Issue{Record: "limits", Field: key, Reason: fmt.Sprintf(format, args...)})
+	})
+	return is
+}
+
+// checkDay checks the sessions, slot and buffer of a day; add records an
+// issue under a key relative to the day.
+func checkDay(sessions []fairmatch.Session, slot, buffer fairmatch.Duration, add func(key, format string, args ...any)) {
+	if len(sessions) == 0 {
+		add("sessions", "missing: the fair day needs at least one session")
+	}
+	names := map[string]bool{}
+	prevEnd := -1
+	for i, s := range sessions {
+		key := fmt.Sprintf("sessions[%d]", i)
+		if s.Name == "" {
+			add(key, "session has no name")
+		} else if names[s.Name] {
+			add(key, "duplicate session name %q", s.Name)
+		}
+		names[s.Name] = true
+		from, err1 := ClockMinutes(s.From)
+		to, err2 := ClockMinutes(s.To)
+		if err1 != nil {
+			add(key+".from", "%v", err1)
+		}
+		if err2 != nil {
+			add(key+".to", "%v", err2)
+		}
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		if from >= to {
+			add(key, "session %q ends (%s) before it starts (%s)", s.Name, s.To, s.From)
+			continue
+		}
+		if from < prevEnd {
+			add(key, "session %q starts before the previous session ends; sessions must be in order and disjoint", s.Name)
+		}
+		prevEnd = to
+		if slot > 0 && time.Duration(to-from)*time.Minute < slot.D() {
+			add(key, "session %q is shorter than one slot (%s)", s.Name, slot)
+		}
+	}
+	if slot <= 0 {
+		add("slot", "slot length must be positive, e.g. 20m")
+	} else if slot.D()%time.Minute != 0 {
+		add("slot", "slot length must be whole minutes")
+	}
+	if buffer < 0 {
+		add("buffer", "buffer must not be negative")
+	} else if buffer.D()%time.Minute != 0 {
+		add("buffer", "buffer must be whole minutes")
+	}
+}
+
+// checkLimits checks matching limits; add records an issue under a key
+// relative to the limits.
+func checkLimits(m fairmatch.Limits, add func(key, format string, args ...any)) {
+	for _, f := range []struct {
+		key string
+		v   int
+	}{{"meetings_per_enterprise", m.MeetingsPerEnterprise}, {"meetings_per_university", m.MeetingsPerUniversity},
+		{"meetings_per_expert", m.MeetingsPerExpert}, {"universities_per_enterprise", m.UniversitiesPerEnterprise},
+		{"items_per_meeting", m.ItemsPerMeeting}} {
+		if f.v < 0 {
+			add(f.key, "must not be negative (0 means no limit)")
+		}
+	}
+	if m.MinRelevance < 0 || m.MinRelevance > 1 {
+		add("min_relevance", "must lie in [0, 1], got %g", m.MinRelevance)
+	}
 }

@@ -94,9 +94,17 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 				return err
 			}
 			ds, err := tx.Dataset()
-			in = MatchInput{Fair: f, Dataset: ds, Limits: c.Plan.Matching}
+			if err != nil {
+				return err
+			}
+			set, err := c.settings(tx, s.Fair)
+			if err != nil {
+				return err
+			}
+			f.Theme = set.Theme
+			in = MatchInput{Fair: f, Dataset: ds, Limits: *set.Limits}
 			in.ThesaurusName, in.Thesaurus = c.Plan.ThesaurusFile()
-			return err
+			return nil
 		})
 		if err != nil {
 			return nil, err
@@ -123,7 +131,11 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 			if err != nil {
 				return err
 			}
-			in = AgendaInput{Fair: f, Day: c.Plan.FairDay(), People: ds.People, Proposals: ps,
+			set, err := c.settings(tx, s.Fair)
+			if err != nil {
+				return err
+			}
+			in = AgendaInput{Fair: f, Day: *set.Day, People: ds.People, Proposals: ps,
 				Blocked: ds.Blocked, TimeLimit: c.AgendaTimeLimit}
 			if prev, err := tx.Agenda(s.Fair); err == nil {
 				in.Previous = prev // published: re-plan around it
@@ -151,6 +163,38 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 		}
 	}
 	return json.Marshal(map[string]string{"fair": s.Fair, "stage": s.Name})
+}
+
+// Settings returns a fair's effective settings: the organizers' changes
+// stored for it over the year plan's defaults (theme, day, limits all set).
+func (c *Coordinator) Settings(fair string) (fairmatch.FairSettings, error) {
+	var set fairmatch.FairSettings
+	err := c.DB.View(func(tx *store.Tx) (err error) { set, err = c.settings(tx, fair); return err })
+	return set, err
+}
+
+func (c *Coordinator) settings(tx *store.Tx, fair string) (fairmatch.FairSettings, error) {
+	f, err := tx.Fair(fair)
+	if err != nil {
+		return fairmatch.FairSettings{}, err
+	}
+	set, _, err := tx.FairSettings(fair)
+	if err != nil {
+		return set, err
+	}
+	set.Fair = fair
+	if set.Theme == "" {
+		set.Theme = f.Theme
+	}
+	if set.Day == nil {
+		d := c.Plan.FairDay()
+		set.Day = &d
+	}
+	if set.Limits == nil {
+		l := c.Plan.Matching
+		set.Limits = &l
+	}
+	return set, nil
 }
 
 // Apply writes a job's result to the store once. Results of earlier
