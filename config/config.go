@@ -47,6 +47,9 @@ type Config struct {
 	// configs/example-thesaurus.yaml), relative to the plan's folder;
 	// optional.
 	Thesaurus string `yaml:"thesaurus"`
+	// Mail is the mail server participants' schedules are sent through;
+	// without a host, mail waits in the outbox.
+	Mail MailConfig `yaml:"mail"`
 
 	file          string
 	thesaurusData []byte
@@ -73,6 +76,20 @@ type StagesConfig struct {
 	Publish    Offset   `yaml:"publish"`
 	Reminders  []Offset `yaml:"reminders"`
 	FollowUps  []Offset `yaml:"follow_ups"`
+}
+
+// MailConfig names the submission server that relays fairmatch's mail. The
+// password is not kept in the plan: it comes from FAIRMATCH_SMTP_PASSWORD.
+type MailConfig struct {
+	Host     string `yaml:"host"`
+	Port     int    `yaml:"port"`
+	Username string `yaml:"username"`
+	From     string `yaml:"from"`
+	FromName string `yaml:"from_name"`
+	// TLS is starttls (default), opportunistic, tls (implicit, port 465) or
+	// none (a relay on the same host).
+	TLS     string `yaml:"tls"`
+	Timeout Offset `yaml:"timeout"`
 }
 
 // DayConfig describes the fair day.

@@ -97,6 +97,19 @@ func (c *Config) validate(p *parser) {
 		seen[n] = true
 	}
 
+	if mc := c.Mail; mc.Host != "" {
+		if mc.From == "" {
+			p.add("mail.from", "missing: the sender address of the mail, e.g. fair@zone.example.cn")
+		}
+		switch mc.TLS {
+		case "", "starttls", "opportunistic", "tls", "none":
+		default:
+			p.add("mail.tls", "must be starttls, opportunistic, tls or none, got %q", mc.TLS)
+		}
+		if mc.Port < 0 || mc.Port > 65535 {
+			p.add("mail.port", "not a port: %d", mc.Port)
+		}
+	}
 	checkLimits(c.Matching, func(key, format string, args ...any) { p.add("matching."+key, format, args...) })
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/dataset"
 	"github.com/fairmatch/fairmatch/internal/atomicfile"
+	"github.com/fairmatch/fairmatch/mail"
 	"github.com/fairmatch/fairmatch/notify"
 	"github.com/fairmatch/fairmatch/store"
 )
@@ -40,6 +41,9 @@ type Coordinator struct {
 	Metrics         Metrics
 	// OnApplied is called after a result was applied (the scheduler's Kick).
 	OnApplied func()
+	// Mail, if set, mails participants their schedules on publish, on
+	// changes and at reminders.
+	Mail *Mailer
 
 	mu      sync.Mutex
 	waiters map[string][]chan struct{}
@@ -266,6 +270,11 @@ func (c *Coordinator) Apply(ctx context.Context, r bus.Result) error {
 			c.log().Error("writing published files", "fair", stage.Fair, "dir", dir, "err", err)
 		}
 	}
+	if stage.State == fairmatch.StateDone && (stage.Kind == fairmatch.StagePublish || stage.Kind == fairmatch.StageReminder) {
+		if err := c.sendPending(ctx, stage.Fair); err != nil {
+			c.log().Error("queuing participants' mail (kept pending, retried at start)", "fair", stage.Fair, "err", err)
+		}
+	}
 	c.notify(stage.Key())
 	if c.OnApplied != nil {
 		c.OnApplied()
@@ -305,7 +314,25 @@ func (c *Coordinator) applyOutput(tx *store.Tx, s fairmatch.Stage, payload json.
 		if err := json.Unmarshal([]byte(raw), &a); err != nil {
 			return fairmatch.Errorf(fairmatch.EINTERNAL, "draft agenda of %s is damaged: %v", s.Fair, err)
 		}
-		return tx.PutAgenda(&a)
+		kind := mail.KindPublished
+		if _, err := tx.Agenda(s.Fair); err == nil {
+			kind = mail.KindChanged
+		} else if fairmatch.ErrorCode(err) != fairmatch.ENOTFOUND {
+			return err
+		}
+		if err := tx.PutAgenda(&a); err != nil {
+			return err
+		}
+		return c.markMail(tx, s.Fair, kind)
+	case fairmatch.StageReminder:
+		if _, err := tx.Agenda(s.Fair); err != nil {
+			if fairmatch.ErrorCode(err) == fairmatch.ENOTFOUND {
+				c.log().Warn("reminder stage without a published agenda: nobody to remind", "stage", s.Key())
+				return nil
+			}
+			return err
+		}
+		return c.markMail(tx, s.Fair, mail.KindReminder)
 	}
 	return nil
 }

@@ -1,0 +1,169 @@
+package coordinator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/mail"
+	"github.com/fairmatch/fairmatch/notify"
+	"github.com/fairmatch/fairmatch/store"
+)
+
+// Mailer tells participants about their schedules: when a fair's agenda is
+// published, when a published agenda changes, and at each reminder stage.
+// Messages go to the outbox, which delivers them (or keeps them queued while
+// no mail server is configured or reachable).
+type Mailer struct {
+	Outbox *mail.Outbox
+	// Link returns a personal sign-in link for a person, put in the mail. It
+	// is called only for messages that are actually queued.
+	Link func(person string) (string, error)
+}
+
+// mailPendingKey marks a fair whose participants are still to be mailed; it
+// is set in the transaction that publishes (or reaches a reminder stage), so
+// a crash before the mail is queued loses nothing: ResumeMail queues it.
+func mailPendingKey(fair string) string { return "mail-pending/" + fair }
+
+// markMail records in tx that the fair's participants are to get a mail of
+// the given kind.
+func (c *Coordinator) markMail(tx *store.Tx, fair, kind string) error {
+	if c.Mail == nil {
+		return nil
+	}
+	return tx.SetMeta(mailPendingKey(fair), kind)
+}
+
+// ResumeMail queues the mail of every fair still marked as pending, e.g.
+// after a crash between publishing and queuing. Serve calls it at start.
+func (c *Coordinator) ResumeMail(ctx context.Context) error {
+	if c.Mail == nil {
+		return nil
+	}
+	var fairs []fairmatch.Fair
+	if err := c.DB.View(func(tx *store.Tx) (err error) { fairs, err = tx.Fairs(); return err }); err != nil {
+		return err
+	}
+	for _, f := range fairs {
+		if err := c.sendPending(ctx, f.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendPending composes and queues the pending mail of a fair, then clears
+// the mark. A person without an address or meetings is skipped and logged;
+// a message already in the outbox (same schedule) is not queued again.
+func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
+	if c.Mail == nil {
+		return nil
+	}
+	var (
+		kind      string
+		pending   bool
+		a         *fairmatch.Agenda
+		cancelled []fairmatch.Meeting
+		ds        *fairmatch.Dataset
+	)
+	err := c.DB.View(func(tx *store.Tx) error {
+		var err error
+		kind, pending, err = tx.Meta(mailPendingKey(fair))
+		if err != nil || !pending {
+			return err
+		}
+		a, cancelled, ds, err = readPublished(tx, fair)
+		return err
+	})
+	if fairmatch.ErrorCode(err) == fairmatch.ENOTFOUND {
+		c.log().Warn("no published agenda to mail about", "fair", fair, "kind", kind)
+		return c.DB.Update(func(tx *store.Tx) error { return tx.DeleteMeta(mailPendingKey(fair)) })
+	}
+	if err != nil || !pending {
+		return err
+	}
+	dir := notify.NewDirectory(ds)
+	now := c.now()
+	var msgs []store.OutboxMessage
+	skipped := 0
+	for _, person := range attendeesOf(a, cancelled) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		m, err := mail.Compose(kind, a, cancelled, person, dir, "", now)
+		if errors.Is(err, mail.ErrNoAddress) || errors.Is(err, mail.ErrNoMeetings) {
+			skipped++
+			continue
+		}
+		if err != nil {
+			c.log().Warn("cannot compose mail", "fair", fair, "person", person, "kind", kind, "err", err)
+			skipped++
+			continue
+		}
+		if seen, err := c.alreadyMailed(m); err != nil {
+			return err
+		} else if seen {
+			continue
+		}
+		link, err := c.Mail.Link(person)
+		if err != nil {
+			return fmt.Errorf("link for %s: %w", person, err)
+		}
+		if m, err = mail.Compose(kind, a, cancelled, person, dir, link, now); err != nil {
+			return err
+		}
+		msgs = append(msgs, m)
+	}
+	added, err := c.Mail.Outbox.Enqueue(msgs...)
+	if err != nil {
+		return err
+	}
+	c.log().Info("participants mailed", "fair", fair, "kind", kind, "queued", added, "skipped", skipped)
+	return c.DB.Update(func(tx *store.Tx) error {
+		// Clear the mark only if no newer one was set meanwhile.
+		if v, _, err := tx.Meta(mailPendingKey(fair)); err != nil || v != kind {
+			return err
+		}
+		return tx.DeleteMeta(mailPendingKey(fair))
+	})
+}
+
+// alreadyMailed reports whether the person already got this schedule: the
+// same message, or for a "changed" mail the first publication of the same
+// schedule (a re-plan that left this person's meetings alone changes
+// nothing for them).
+func (c *Coordinator) alreadyMailed(m store.OutboxMessage) (bool, error) {
+	ids := []string{m.ID}
+	if rest, ok := strings.CutPrefix(m.ID, mail.KindChanged+"/"); ok {
+		ids = append(ids, mail.KindPublished+"/"+rest)
+	}
+	seen := false
+	err := c.DB.View(func(tx *store.Tx) error {
+		for _, id := range ids {
+			if _, err := tx.OutboxMessage(id); err == nil {
+				seen = true
+			} else if fairmatch.ErrorCode(err) != fairmatch.ENOTFOUND {
+				return err
+			}
+		}
+		return nil
+	})
+	return seen, err
+}
+
+// attendeesOf lists everyone with a meeting on the agenda or a cancelled
+// one, sorted.
+func attendeesOf(a *fairmatch.Agenda, cancelled []fairmatch.Meeting) []string {
+	var out []string
+	for _, list := range [][]fairmatch.Meeting{a.Meetings, cancelled} {
+		for _, m := range list {
+			out = append(out, m.Attendees...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
