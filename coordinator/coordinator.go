@@ -128,12 +128,20 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 			if err != nil {
 				return err
 			}
-			if len(ps) == 0 {
-				return fairmatch.Errorf(fairmatch.ECONFLICT, "fair %s: no meetings proposed; run the match stage first", s.Fair)
-			}
 			ds, err := tx.Dataset()
 			if err != nil {
 				return err
+			}
+			decisions, err := tx.Decisions(s.Fair)
+			if err != nil {
+				return err
+			}
+			ps, issues := ApplyDecisions(ps, decisions, ds)
+			for _, is := range issues {
+				c.log().Warn("review decision no longer applies", "fair", s.Fair, "record", is.Record, "field", is.Field, "reason", is.Reason)
+			}
+			if len(ps) == 0 {
+				return fairmatch.Errorf(fairmatch.ECONFLICT, "fair %s: no meetings proposed; run the match stage first (or add meetings in review)", s.Fair)
 			}
 			set, err := c.settings(tx, s.Fair)
 			if err != nil {

@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/auth"
 	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/coordinator"
 	"github.com/fairmatch/fairmatch/scheduler"
@@ -46,8 +49,9 @@ func newServer(t *testing.T) (*httptest.Server, *firer) {
 	log := slog.New(slog.DiscardHandler)
 	f := &firer{}
 	s := &web.Server{DB: db, Coord: &coordinator.Coordinator{DB: db, Plan: plan, Log: log},
-		Sched: scheduler.New(plan, db, f, scheduler.WithLogger(log)), AdminToken: token,
-		PersonSecret: []byte("secret"), Log: log, MaxUpload: 1 << 20}
+		Sched: scheduler.New(plan, db, f, scheduler.WithLogger(log)), Plan: plan,
+		Auth: &auth.Service{DB: db, AdminToken: token, PasswordCost: bcrypt.MinCost},
+		Log:  log, MaxUpload: 1 << 20}
 	srv := httptest.NewServer(s.Handler())
 	t.Cleanup(srv.Close)
 	return srv, f
@@ -129,18 +133,8 @@ func TestAPIErrorsAndHeaders(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"ok"`) {
 		t.Errorf("healthz %d %s", resp.StatusCode, body)
 	}
-	resp, body = do(t, srv, "GET", "/", "", nil, "")
+	resp, body = do(t, srv, "GET", "/", token, nil, "")
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "2027-03") || strings.Contains(string(body), "P-E001-1") {
 		t.Errorf("index %d: must list fairs and no personal data", resp.StatusCode)
-	}
-}
-
-func TestPersonToken(t *testing.T) {
-	a, b := web.PersonToken([]byte("s1"), "P-1"), web.PersonToken([]byte("s1"), "P-2")
-	if a == b || a != web.PersonToken([]byte("s1"), "P-1") || a == web.PersonToken([]byte("s2"), "P-1") {
-		t.Errorf("tokens must differ by person and secret and repeat otherwise: %s %s", a, b)
-	}
-	if len(a) < 20 || strings.ContainsAny(a, "+/=") {
-		t.Errorf("token %q is not a URL-safe token of at least 20 characters", a)
 	}
 }
