@@ -12,16 +12,22 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"golang.org/x/time/rate"
+
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/auth"
 	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/configs"
+	"github.com/fairmatch/fairmatch/coordinator"
 	"github.com/fairmatch/fairmatch/dataset"
+	"github.com/fairmatch/fairmatch/mail"
 	"github.com/fairmatch/fairmatch/store"
 	"github.com/fairmatch/fairmatch/web"
 )
@@ -40,6 +46,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	ackWait := fs.Duration("ack-wait", 30*time.Second, "a job silent this long is handed to another worker")
 	tick := fs.String("tick", "* * * * *", "cron spec of the scheduler's wake-up tick")
 	agendaLimit := fs.Duration("agenda-time-limit", 30*time.Second, "time limit of the agenda solver")
+	publicURL := fs.String("public-url", "", "address participants reach the service at, for the links mailed to them (default: the listen address); https:// marks cookies Secure")
+	mailBackoff := fs.Duration("mail-backoff", 30*time.Second, "wait before the first retry of a mail the server did not take (doubles up to 1h)")
+	trustProxy := fs.Bool("trust-proxy", false, "take client addresses from X-Forwarded-For (only behind a reverse proxy)")
 	verbose := fs.Bool("v", false, "debug logging")
 	if err := parse(fs, args, 0); err != nil {
 		return err
@@ -65,6 +74,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fairmatch.Errorf(fairmatch.EINVALID, "serve: FAIRMATCH_ADMIN_TOKEN is too short (at least 16 characters)")
 	}
 
+	ln, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		return fairmatch.Errorf(fairmatch.EUNAVAILABLE, "serve: cannot listen on %s: %v", *httpAddr, err)
+	}
+	base := "http://" + ln.Addr().String()
+	if *publicURL != "" {
+		base = strings.TrimSuffix(*publicURL, "/")
+	}
+	defer ln.Close()
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	st, err := startStack(ctx, stackOptions{
@@ -80,8 +99,19 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		fmt.Fprintf(m.Stderr, "fairmatch: NATS for workers at %s\n", st.emb.ClientURL())
 	}
 
-	secret, err := personSecret(st.db)
+	authn := &auth.Service{DB: st.db, AdminToken: token, Now: m.Now, Secure: strings.HasPrefix(*publicURL, "https://")}
+	if err := m.bootstrapOrganizer(authn, *dev); err != nil {
+		return err
+	}
+	box, err := m.mailOutbox(plan, st, log, *mailBackoff)
 	if err != nil {
+		return err
+	}
+	st.coord.Mail = &coordinator.Mailer{Outbox: box, Link: func(person string) (string, error) {
+		tok, _, err := authn.IssueLink(person)
+		return base + "/l/" + tok, err
+	}}
+	if err := st.coord.ResumeMail(ctx); err != nil {
 		return err
 	}
 	if err := st.sched.Sync(ctx); err != nil {
@@ -93,17 +123,23 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Info("resumed stages left running", "count", n)
 	}
 
-	ln, err := net.Listen("tcp", *httpAddr)
-	if err != nil {
-		return fairmatch.Errorf(fairmatch.EUNAVAILABLE, "serve: cannot listen on %s: %v", *httpAddr, err)
-	}
 	srv := &http.Server{
-		Handler: (&web.Server{DB: st.db, Coord: st.coord, Sched: st.sched, AdminToken: token, PersonSecret: secret,
+		Handler: (&web.Server{DB: st.db, Coord: st.coord, Sched: st.sched, Plan: plan, Bus: st.bus, Auth: authn,
+			LoginLimiter: auth.NewLimiter(rate.Every(6*time.Second), 10, 10000),
+			LinkLimiter:  auth.NewLimiter(rate.Every(20*time.Second), 5, 10000),
+			TrustProxy:   *trustProxy, PublicURL: base, OutboxKick: box.Kick,
+			SendLink: func(ctx context.Context, p fairmatch.Person, link string, expires time.Time) error {
+				msg, err := mail.ComposeLoginLink(p.ID, p.Name, p.Email, link, expires)
+				if err != nil {
+					return err
+				}
+				_, err = box.Enqueue(msg)
+				return err
+			},
 			Gatherer: reg, Log: log, Now: m.Now}).Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	base := "http://" + ln.Addr().String()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -112,13 +148,22 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	schedErr := make(chan error, 1)
 	wg.Add(1)
 	go func() { defer wg.Done(); schedErr <- st.sched.Run(ctx) }()
+	if box.Sender != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := box.Run(ctx); err != nil && ctx.Err() == nil {
+				log.Error("mail outbox stopped", "err", err)
+			}
+		}()
+	}
 
 	if *dev {
 		fmt.Fprintf(m.Stderr, "fairmatch: development mode; admin token: %s\n", token)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := m.devStart(ctx, st, secret, base); err != nil && ctx.Err() == nil {
+			if err := m.devStart(ctx, st, authn, base); err != nil && ctx.Err() == nil {
 				log.Error("dev start-up", "err", err)
 			}
 		}()
@@ -161,30 +206,60 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// personSecret returns the secret that participants' links are signed
-// with, created on first use.
-func personSecret(db *store.DB) ([]byte, error) {
-	var secret string
-	err := db.Update(func(tx *store.Tx) error {
-		v, ok, err := tx.Meta("person-secret")
-		if err != nil {
-			return err
+// mailOutbox returns the outbox, with an SMTP sender if the plan names a
+// mail server; without one, mail waits in the outbox.
+func (m *Main) mailOutbox(plan *config.Config, st *stack, log *slog.Logger, backoff time.Duration) (*mail.Outbox, error) {
+	box := &mail.Outbox{DB: st.db, Now: m.Now, Log: log,
+		Backoff: mail.ExponentialBackoff(backoff, time.Hour, 0.2, uint64(time.Now().UnixNano()))}
+	mc := plan.Mail
+	if mc.Host == "" {
+		log.Info("no mail server in the plan (mail.host): participants' mail waits in the outbox")
+		return box, nil
+	}
+	sender, err := mail.NewSMTP(mail.Config{Host: mc.Host, Port: mc.Port, Username: mc.Username,
+		Password: m.Getenv("FAIRMATCH_SMTP_PASSWORD"), From: mc.From, FromName: mc.FromName, TLS: mc.TLS,
+		Timeout: mc.Timeout.D()})
+	if err != nil {
+		return nil, fmt.Errorf("serve: mail server of %s: %w", plan.File(), err)
+	}
+	box.Sender = sender
+	return box, nil
+}
+
+// bootstrapOrganizer creates the first organizer login when the store has
+// no account: FAIRMATCH_ORGANIZER_LOGIN (default "organizer") with
+// FAIRMATCH_ORGANIZER_PASSWORD, or in dev mode a generated password that is
+// printed once.
+func (m *Main) bootstrapOrganizer(a *auth.Service, dev bool) error {
+	login := m.Getenv("FAIRMATCH_ORGANIZER_LOGIN")
+	if login == "" {
+		login = "organizer"
+	}
+	password := m.Getenv("FAIRMATCH_ORGANIZER_PASSWORD")
+	generated := false
+	if password == "" {
+		if !dev {
+			return nil // sign in with accounts created earlier, or use the admin token
 		}
-		if !ok {
-			v = randomToken()
-			if err := tx.SetMeta("person-secret", v); err != nil {
-				return err
-			}
+		password, generated = randomToken()[:16], true
+	}
+	created, err := a.Bootstrap(login, password)
+	if err != nil {
+		return fmt.Errorf("serve: first organizer login: %w", err)
+	}
+	if created {
+		if generated {
+			fmt.Fprintf(m.Stderr, "fairmatch: organizer login %q, password %s (change it under Accounts)\n", login, password)
+		} else {
+			fmt.Fprintf(m.Stderr, "fairmatch: organizer login %q created\n", login)
 		}
-		secret = v
-		return nil
-	})
-	return []byte(secret), err
+	}
+	return nil
 }
 
 // devStart loads the example dataset into an empty store and publishes the
 // next fair at once, so a newcomer sees schedules within a minute.
-func (m *Main) devStart(ctx context.Context, st *stack, secret []byte, base string) error {
+func (m *Main) devStart(ctx context.Context, st *stack, authn *auth.Service, base string) error {
 	var empty bool
 	var fairs []fairmatch.Fair
 	err := st.db.View(func(tx *store.Tx) error {
@@ -240,7 +315,11 @@ func (m *Main) devStart(ctx context.Context, st *stack, secret []byte, base stri
 		for _, p := range mt.Attendees {
 			if len(shown) < 3 && !shown[p] {
 				shown[p] = true
-				logf("schedule of %s: %s/fairs/%s/people/%s?token=%s", p, base, next.ID, p, web.PersonToken(secret, p))
+				tok, _, err := authn.IssueLink(p)
+				if err != nil {
+					return err
+				}
+				logf("personal link of %s: %s/l/%s", p, base, tok)
 			}
 		}
 	}

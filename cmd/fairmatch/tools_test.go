@@ -3,6 +3,9 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -244,14 +247,23 @@ func TestServeDev(t *testing.T) {
 	if status != 200 || json.Unmarshal(body, &a) != nil || len(a.Meetings) == 0 {
 		t.Fatalf("dev agenda: %d %.200s", status, body)
 	}
-	// The printed participant links open their pages.
-	i := strings.Index(log.String(), base+"/fairs/2027-01/people/")
+	// A printed participant link signs its person in and lands on a clean
+	// address showing their schedule.
+	i := strings.Index(log.String(), base+"/l/")
 	if i < 0 {
 		t.Fatalf("no participant link printed:\n%s", log.String())
 	}
 	link := strings.Fields(log.String()[i:])[0]
-	if status, page := httpDo(t, "GET", link, "", nil); status != 200 || !strings.Contains(string(page), "2027-01") {
-		t.Errorf("participant link %s: %d", link, status)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	resp, err := c.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.Contains(resp.Request.URL.String(), "/l/") || !strings.Contains(string(page), "2027-01") {
+		t.Errorf("participant link %s: %d at %s", link, resp.StatusCode, resp.Request.URL)
 	}
 }
 
