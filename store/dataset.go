@@ -130,3 +130,16 @@ func putAll[T any](tx *Tx, bucket string, recs []T, key func(T) string) error {
 	}
 	return nil
 }
+
+// Person returns one stored person; ENOTFOUND if there is none with the id.
+func (tx *Tx) Person(id string) (fairmatch.Person, error) {
+	var p fairmatch.Person
+	ok, err := get(tx.bucket(bucketPeople), bucketPeople, id, &p)
+	if err != nil {
+		return p, err
+	}
+	if !ok || id == "" {
+		return p, fairmatch.Errorf(fairmatch.ENOTFOUND, "no person %q", id)
+	}
+	return p, nil
+}

@@ -111,3 +111,22 @@ func TestReviewRecordsRefused(t *testing.T) {
 		return nil
 	})
 }
+
+func TestPersonByID(t *testing.T) {
+	db := storetest.Open(t)
+	ds := &fairmatch.Dataset{People: []fairmatch.Person{{ID: "P1", Name: "张工", Role: fairmatch.RoleExpert}}}
+	if err := db.Update(func(tx *store.Tx) error { return tx.PutDataset(ds) }); err != nil {
+		t.Fatal(err)
+	}
+	_ = db.View(func(tx *store.Tx) error {
+		if p, err := tx.Person("P1"); err != nil || p.Name != "张工" {
+			t.Errorf("P1: %+v %v", p, err)
+		}
+		for _, id := range []string{"P2", ""} {
+			if _, err := tx.Person(id); fairmatch.ErrorCode(err) != fairmatch.ENOTFOUND {
+				t.Errorf("%q: %v, want not found", id, err)
+			}
+		}
+		return nil
+	})
+}

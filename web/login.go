@@ -69,11 +69,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	next := "/login"
+	if p, _ := s.principal(r); p != nil && p.Account == nil {
+		next = "/link" // a participant signs in again through a link
+	}
 	if s.Auth != nil {
 		if err := s.Auth.Logout(w, r); err != nil {
 			s.pageError(w, r, nil, err)
 			return
 		}
 	}
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }

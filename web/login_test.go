@@ -12,7 +12,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
+	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
+	"github.com/fairmatch/fairmatch/store"
 	"github.com/fairmatch/fairmatch/store/storetest"
 	"github.com/fairmatch/fairmatch/web"
 )
@@ -186,5 +188,43 @@ func TestLanguageChoice(t *testing.T) {
 	}
 	if page := get(c, "/login?lang=zh", "en"); !strings.Contains(page, "用户名") {
 		t.Errorf("?lang=zh did not switch back")
+	}
+}
+
+func TestParticipantHeaderAndSignOut(t *testing.T) {
+	db := storetest.Open(t)
+	ds := &fairmatch.Dataset{People: []fairmatch.Person{{ID: "P-E1-1", Name: "李经理", Role: fairmatch.RoleRepresentative}}}
+	if err := db.Update(func(tx *store.Tx) error { return tx.PutDataset(ds) }); err != nil {
+		t.Fatal(err)
+	}
+	a := &auth.Service{DB: db, PasswordCost: bcrypt.MinCost}
+	tok, _, err := a.IssueLink("P-E1-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer((&web.Server{DB: db, Auth: a}).Handler())
+	defer srv.Close()
+	c := client(t)
+	resp, err := c.Get(srv.URL + "/l/" + tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Request.URL.Path != "/me" || !strings.Contains(string(page), "李经理") || !strings.Contains(string(page), `id="logout"`) {
+		t.Fatalf("after the link: %s %d; name and sign-out in the header? %v %v", resp.Request.URL, resp.StatusCode,
+			strings.Contains(string(page), "李经理"), strings.Contains(string(page), `id="logout"`))
+	}
+	resp, _ = postForm(t, c, srv.URL+"/logout", nil, "")
+	if resp.Request.URL.Path != "/link" {
+		t.Errorf("a participant signing out lands on %s, want /link", resp.Request.URL.Path)
+	}
+	resp, err = c.Get(srv.URL + "/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == 200 && resp.Request.URL.Path == "/me" {
+		t.Errorf("/me still open after signing out")
 	}
 }

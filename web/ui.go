@@ -15,6 +15,7 @@ import (
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
+	"github.com/fairmatch/fairmatch/store"
 )
 
 // assets holds the page templates and the static files. Templates whose
@@ -86,6 +87,7 @@ type view struct {
 	Title     string // a message key
 	Path      string // the request path, for the language switch and login's next
 	Query     url.Values
+	Who       string // the name shown for who is signed in
 	Data      any
 }
 
@@ -135,7 +137,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	v := &view{Lang: language(r), Principal: p, Title: title, Path: r.URL.Path, Query: r.URL.Query(), Data: data}
+	v := &view{Lang: language(r), Principal: p, Title: title, Path: r.URL.Path, Query: r.URL.Query(), Who: s.who(p), Data: data}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log().Error("render page", "page", page, "err", err)
@@ -151,6 +153,30 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
+}
+
+// who is the name the header shows for a principal: the account's name, or
+// the participant's name from the dataset (their id if it is gone).
+func (s *Server) who(p *auth.Principal) string {
+	switch {
+	case p == nil:
+		return ""
+	case p.Account != nil:
+		if p.Account.Name != "" {
+			return p.Account.Name
+		}
+		return p.Account.Login
+	}
+	name := p.Person
+	if s.DB != nil {
+		_ = s.DB.View(func(tx *store.Tx) error {
+			if pp, err := tx.Person(p.Person); err == nil && pp.Name != "" {
+				name = pp.Name
+			}
+			return nil
+		})
+	}
+	return name
 }
 
 // errorView is the error page's data.
