@@ -252,7 +252,7 @@ const boundConflicts = 30_000
 
 // exact runs the exact search until the best is proven optimal, the
 // encoding cannot express a better bound or the search is halted.
-func (sv *solver) exact() { sv.exactRound(0) }
+func (sv *solver) exact() { sv.exactRound(0, 0) }
 
 // exactRound improves the best complete schedule with the SAT encoding,
 // built on the first call and kept, with what its solver has learnt, for
@@ -261,16 +261,29 @@ func (sv *solver) exact() { sv.exactRound(0) }
 // (optimal, then). It then works from above: each call to the solver asks
 // for a schedule with fewer breaks than the best, starting from the best's
 // own values; a model is the new best, a refutation proves the best
-// optimal. The round spends at most budget conflicts, at most half of them
-// from below (0: no bound, but boundConflicts for each bound from below).
+// optimal. The round spends at most budget conflicts, at most below of them
+// from below (budget 0: no bound, but boundConflicts for each bound from
+// below). Without a valid complete best (the schedule in hand must then be
+// complete, else there is nothing to do), the search from below runs from
+// the solver's own phases and the one from above is left out.
 // It reports whether the exact search is over: the best proven optimal, no
 // complete schedule to start from, or a bound the encoding cannot express.
-func (sv *solver) exactRound(budget int) (over bool) {
+func (sv *solver) exactRound(budget, below int) (over bool) {
 	md := sv.md
-	if sv.bestCost.out != 0 || sv.optimal() {
+	sv.saveBest()
+	hint := sv.best
+	if sv.bestCost.out != 0 {
+		// No valid complete schedule yet (one that breaks max_break_spread
+		// is not kept as the best): the search from below may still find
+		// one, starting from the complete one in hand.
+		if sv.st.nOut != 0 {
+			return true
+		}
+		hint = nil
+	}
+	if sv.optimal() {
 		return true
 	}
-	sv.saveBest()
 	if sv.enc == nil {
 		sv.enc = newEncoding(md, md.domains())
 		sv.enc.s.halt = sv.halted
@@ -280,7 +293,9 @@ func (sv *solver) exactRound(budget int) (over bool) {
 	if budget > 0 {
 		end = e.s.conflicts + budget
 	}
-	e.hint(sv.best)
+	if hint != nil {
+		e.hint(hint)
+	}
 	for !sv.optimal() {
 		assume, ok := e.atMost(md.lb)
 		if !ok {
@@ -288,7 +303,7 @@ func (sv *solver) exactRound(budget int) (over bool) {
 		}
 		raise := e.s.conflicts + boundConflicts
 		if budget > 0 {
-			raise = end - budget/2
+			raise = end - budget + below
 		}
 		st := e.s.solve(assume, raise)
 		sv.exactCalls++
@@ -300,6 +315,9 @@ func (sv *solver) exactRound(budget int) (over bool) {
 			sv.proven = true
 		}
 		break
+	}
+	if sv.bestCost.out != 0 {
+		return false
 	}
 	e.hint(sv.best)
 	for !sv.optimal() {

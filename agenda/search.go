@@ -47,6 +47,9 @@ const (
 	staleExact       = 3       // rounds without a better best before a round of exact search
 	movesPerConflict = 40      // annealing moves worth one conflict of the exact search
 	minExact         = 10_000  // conflicts of a round of exact search at least
+	firstExact       = 30_000  // conflicts of the round before any annealing
+	firstMax         = 1000    // meetings at most for that round
+	firstShare       = 4       // and at most this share of the time left
 	tempStart        = 0.3     // temperature at the start of a round, in breaks
 	tempEnd          = 0.02    // and at its end
 	maxChain         = 64      // longest Kempe chain tried
@@ -180,6 +183,7 @@ func (sv *solver) anneal(stale int) {
 // never on the clock, so the search is deterministic when it ends on its
 // own.
 func (sv *solver) improve() {
+	sv.exactFirst()
 	for {
 		moves := sv.moves
 		sv.stale = 0
@@ -189,7 +193,7 @@ func (sv *solver) improve() {
 		}
 		sv.saveBest()
 		sv.restore()
-		if sv.exactRound(max(minExact, (sv.moves-moves)/movesPerConflict)) {
+		if b := max(minExact, (sv.moves-moves)/movesPerConflict); sv.exactRound(b, b/2) {
 			break
 		}
 		sv.restore()
@@ -200,6 +204,38 @@ func (sv *solver) improve() {
 	}
 	sv.saveBest()
 	sv.restore()
+}
+
+// exactFirst gives the exact search a first round of firstExact
+// conflicts, all of them usable from below, on the constructed schedule
+// before any annealing (unless it is a re-plan, incomplete or has more than
+// firstMax meetings, where the annealing alone has the time): on some
+// instances the SAT encoding finds the optimum and proves it at once, where
+// the annealing would take a while to get there. The state is then the
+// best, or the constructed schedule when that is still better than any
+// valid one seen (it may break max_break_spread). The round stops after
+// 1/firstShare of the time left, whatever its budget.
+func (sv *solver) exactFirst() {
+	st := sv.st
+	if len(sv.md.proofs) > 0 || st.keep != nil || st.nOut != 0 || sv.stop || sv.optimal() || len(sv.md.meets) > firstMax {
+		return
+	}
+	built := slices.Clone(st.start)
+	if sv.enc == nil {
+		sv.enc = newEncoding(sv.md, sv.md.domains())
+	}
+	// On a slow machine or with a short time limit, the round must leave
+	// the annealing most of the time: a constructed schedule may break
+	// max_break_spread, and only the annealing makes it valid.
+	capped := time.Now().Add(time.Until(sv.deadline) / firstShare)
+	sv.enc.s.halt = func() bool { return sv.halted() || time.Now().After(capped) }
+	sv.exactRound(firstExact, firstExact)
+	sv.enc.s.halt = sv.halted
+	if sv.bestCost.out == 0 {
+		sv.restore()
+	} else {
+		sv.placeAll(built)
+	}
 }
 
 // fill places every unplaced meeting that fits somewhere, where it adds

@@ -98,14 +98,18 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 }
 
 // restore makes the state hold the placement in sv.best.
-func (sv *solver) restore() {
+func (sv *solver) restore() { sv.placeAll(sv.best) }
+
+// placeAll makes the state hold the placement starts (start slots, 0:
+// unplaced), which must obey every rule but max_break_spread.
+func (sv *solver) placeAll(starts []int32) {
 	st := sv.st
 	for m, s := range st.start {
 		if s != 0 {
 			st.unplace(int32(m))
 		}
 	}
-	for m, s := range sv.best {
+	for m, s := range starts {
 		if s != 0 {
 			st.place(int32(m), s)
 		}
