@@ -187,39 +187,15 @@ func cloneProposal(p fairmatch.Proposal) fairmatch.Proposal {
 
 // datasetIndex looks up what a decision names.
 type datasetIndex struct {
-	ds           *fairmatch.Dataset
-	enterprises  map[string]*fairmatch.Enterprise
-	universities map[string]*fairmatch.University
-	people       map[string]*fairmatch.Person
-	problems     map[string]*fairmatch.Problem
-	offerings    map[string]*fairmatch.Offering
-	blocked      map[[2]string]string // pair → reason
+	*fairmatch.Index
+	ds      *fairmatch.Dataset
+	blocked map[[2]string]string // pair → reason
 }
 
 func newDatasetIndex(ds *fairmatch.Dataset) *datasetIndex {
-	ix := &datasetIndex{ds: ds}
+	ix := &datasetIndex{Index: fairmatch.NewIndex(ds), ds: ds}
 	if ds == nil {
 		return ix
-	}
-	ix.enterprises = make(map[string]*fairmatch.Enterprise, len(ds.Enterprises))
-	for i := range ds.Enterprises {
-		ix.enterprises[ds.Enterprises[i].ID] = &ds.Enterprises[i]
-	}
-	ix.universities = make(map[string]*fairmatch.University, len(ds.Universities))
-	for i := range ds.Universities {
-		ix.universities[ds.Universities[i].ID] = &ds.Universities[i]
-	}
-	ix.people = make(map[string]*fairmatch.Person, len(ds.People))
-	for i := range ds.People {
-		ix.people[ds.People[i].ID] = &ds.People[i]
-	}
-	ix.problems = make(map[string]*fairmatch.Problem, len(ds.Problems))
-	for i := range ds.Problems {
-		ix.problems[ds.Problems[i].ID] = &ds.Problems[i]
-	}
-	ix.offerings = make(map[string]*fairmatch.Offering, len(ds.Offerings))
-	for i := range ds.Offerings {
-		ix.offerings[ds.Offerings[i].ID] = &ds.Offerings[i]
 	}
 	ix.blocked = make(map[[2]string]string, len(ds.Blocked))
 	for _, b := range ds.Blocked {
@@ -231,7 +207,7 @@ func newDatasetIndex(ds *fairmatch.Dataset) *datasetIndex {
 // side tells which side of a meeting between e and u a person belongs to:
 // 'e' for the enterprise, 'u' for the university, 0 for neither.
 func (ix *datasetIndex) side(person, e, u string) byte {
-	pr := ix.people[person]
+	pr := ix.People[person]
 	if pr == nil {
 		return 0
 	}
@@ -241,10 +217,10 @@ func (ix *datasetIndex) side(person, e, u string) byte {
 	case u:
 		return 'u'
 	}
-	if ent := ix.enterprises[e]; ent != nil && (ent.Commissioner == person || slices.Contains(ent.Attendees, person)) {
+	if ent := ix.Enterprises[e]; ent != nil && (ent.Commissioner == person || slices.Contains(ent.Attendees, person)) {
 		return 'e'
 	}
-	if uni := ix.universities[u]; uni != nil && slices.Contains(uni.Attendees, person) {
+	if uni := ix.Universities[u]; uni != nil && slices.Contains(uni.Attendees, person) {
 		return 'u'
 	}
 	for _, p := range ix.ds.Problems {
@@ -271,11 +247,11 @@ func (ix *datasetIndex) build(d fairmatch.Decision, i int, issue func(i int, fie
 		return p, len(p.Items) > 0
 	}
 	ok := true
-	if ix.enterprises[d.Enterprise] == nil {
+	if ix.Enterprises[d.Enterprise] == nil {
 		issue(i, "enterprise", "%s cannot apply: enterprise %q is not in the dataset", what, d.Enterprise)
 		ok = false
 	}
-	if ix.universities[d.University] == nil {
+	if ix.Universities[d.University] == nil {
 		issue(i, "university", "%s cannot apply: university %q is not in the dataset", what, d.University)
 		ok = false
 	}
@@ -291,7 +267,7 @@ func (ix *datasetIndex) build(d fairmatch.Decision, i int, issue func(i int, fie
 	}
 	for j, it := range d.Items {
 		field := fmt.Sprintf("items[%d]", j)
-		switch pr, of := ix.problems[it.Problem], ix.offerings[it.Offering]; {
+		switch pr, of := ix.Problems[it.Problem], ix.Offerings[it.Offering]; {
 		case pr == nil:
 			issue(i, field+".problem", "%s: problem %q is not in the dataset; item left out", what, it.Problem)
 		case pr.Enterprise != d.Enterprise:
@@ -310,7 +286,7 @@ func (ix *datasetIndex) build(d fairmatch.Decision, i int, issue func(i int, fie
 	for j, a := range d.Attendees {
 		field := fmt.Sprintf("attendees[%d]", j)
 		switch s := ix.side(a, d.Enterprise, d.University); {
-		case ix.people[a] == nil:
+		case ix.People[a] == nil:
 			issue(i, field, "%s: person %q is not in the dataset; left out", what, a)
 		case s == 0:
 			issue(i, field, "%s: %s belongs to neither %s nor %s; left out", what, a, d.Enterprise, d.University)

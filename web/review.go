@@ -171,59 +171,33 @@ type reviewData struct {
 
 // reviewNames looks up the names of a dataset's records.
 type reviewNames struct {
-	ds           *fairmatch.Dataset
-	enterprises  map[string]*fairmatch.Enterprise
-	universities map[string]*fairmatch.University
-	people       map[string]*fairmatch.Person
-	problems     map[string]*fairmatch.Problem
-	offerings    map[string]*fairmatch.Offering
+	*fairmatch.Index
+	ds *fairmatch.Dataset
 }
 
 func newReviewNames(ds *fairmatch.Dataset) *reviewNames {
 	if ds == nil {
 		ds = &fairmatch.Dataset{}
 	}
-	n := &reviewNames{ds: ds,
-		enterprises:  make(map[string]*fairmatch.Enterprise, len(ds.Enterprises)),
-		universities: make(map[string]*fairmatch.University, len(ds.Universities)),
-		people:       make(map[string]*fairmatch.Person, len(ds.People)),
-		problems:     make(map[string]*fairmatch.Problem, len(ds.Problems)),
-		offerings:    make(map[string]*fairmatch.Offering, len(ds.Offerings)),
-	}
-	for i := range ds.Enterprises {
-		n.enterprises[ds.Enterprises[i].ID] = &ds.Enterprises[i]
-	}
-	for i := range ds.Universities {
-		n.universities[ds.Universities[i].ID] = &ds.Universities[i]
-	}
-	for i := range ds.People {
-		n.people[ds.People[i].ID] = &ds.People[i]
-	}
-	for i := range ds.Problems {
-		n.problems[ds.Problems[i].ID] = &ds.Problems[i]
-	}
-	for i := range ds.Offerings {
-		n.offerings[ds.Offerings[i].ID] = &ds.Offerings[i]
-	}
-	return n
+	return &reviewNames{Index: fairmatch.NewIndex(ds), ds: ds}
 }
 
 func (n *reviewNames) enterprise(id string) string {
-	if e := n.enterprises[id]; e != nil && e.Name != "" {
+	if e := n.Enterprises[id]; e != nil && e.Name != "" {
 		return e.Name
 	}
 	return id
 }
 
 func (n *reviewNames) university(id string) string {
-	if u := n.universities[id]; u != nil && u.Name != "" {
+	if u := n.Universities[id]; u != nil && u.Name != "" {
 		return u.Name
 	}
 	return id
 }
 
 func (n *reviewNames) person(id string) string {
-	if p := n.people[id]; p != nil && p.Name != "" {
+	if p := n.People[id]; p != nil && p.Name != "" {
 		return p.Name
 	}
 	return id
@@ -231,14 +205,14 @@ func (n *reviewNames) person(id string) string {
 
 // org names an enterprise or university id.
 func (n *reviewNames) org(id string) string {
-	if _, ok := n.enterprises[id]; ok {
+	if _, ok := n.Enterprises[id]; ok {
 		return n.enterprise(id)
 	}
 	return n.university(id)
 }
 
 func (n *reviewNames) park(enterprise string) string {
-	if e := n.enterprises[enterprise]; e != nil {
+	if e := n.Enterprises[enterprise]; e != nil {
 		return e.Park
 	}
 	return ""
@@ -257,10 +231,10 @@ func (n *reviewNames) items(items []fairmatch.MeetingItem) []reviewItem {
 	for _, it := range items {
 		ri := reviewItem{Problem: it.Problem, ProblemTitle: it.Problem, Offering: it.Offering,
 			OfferingTitle: it.Offering, Score: it.Score, Why: it.Why}
-		if p := n.problems[it.Problem]; p != nil && p.Title != "" {
+		if p := n.Problems[it.Problem]; p != nil && p.Title != "" {
 			ri.ProblemTitle = p.Title
 		}
-		if o := n.offerings[it.Offering]; o != nil && o.Title != "" {
+		if o := n.Offerings[it.Offering]; o != nil && o.Title != "" {
 			ri.OfferingTitle = o.Title
 		}
 		out = append(out, ri)
@@ -606,12 +580,12 @@ func (s *Server) reviewPut(fair string, d fairmatch.Decision, p *auth.Principal)
 			}
 		case fairmatch.VerdictAdd:
 			if d.Enterprise == "" && len(d.Items) > 0 {
-				if pr := newReviewNames(ds).problems[d.Items[0].Problem]; pr != nil {
+				if pr := newReviewNames(ds).Problems[d.Items[0].Problem]; pr != nil {
 					d.Enterprise = pr.Enterprise
 				}
 			}
 			if d.University == "" && len(d.Items) > 0 {
-				if of := newReviewNames(ds).offerings[d.Items[0].Offering]; of != nil {
+				if of := newReviewNames(ds).Offerings[d.Items[0].Offering]; of != nil {
 					d.University = of.University
 				}
 			}
@@ -661,7 +635,7 @@ func reviewFillAdd(d *fairmatch.Decision, ds *fairmatch.Dataset) {
 	var ix *matcher.Index
 	for i := range d.Items {
 		it := &d.Items[i]
-		if it.Score != 0 || it.Why != "" || n.problems[it.Problem] == nil || n.offerings[it.Offering] == nil {
+		if it.Score != 0 || it.Why != "" || n.Problems[it.Problem] == nil || n.Offerings[it.Offering] == nil {
 			continue
 		}
 		if ix == nil {
@@ -682,12 +656,12 @@ func reviewFillAdd(d *fairmatch.Decision, ds *fairmatch.Dataset) {
 		}
 	}
 	for _, it := range d.Items {
-		if pr := n.problems[it.Problem]; pr != nil && pr.Enterprise == d.Enterprise {
+		if pr := n.Problems[it.Problem]; pr != nil && pr.Enterprise == d.Enterprise {
 			add(pr.Attendees...)
 		}
 	}
 	if len(d.Attendees) == 0 {
-		if e := n.enterprises[d.Enterprise]; e != nil {
+		if e := n.Enterprises[d.Enterprise]; e != nil {
 			add(e.Attendees...)
 		}
 	}
@@ -700,12 +674,12 @@ func reviewFillAdd(d *fairmatch.Decision, ds *fairmatch.Dataset) {
 	}
 	enterpriseSide := len(d.Attendees)
 	for _, it := range d.Items {
-		if of := n.offerings[it.Offering]; of != nil && of.University == d.University {
+		if of := n.Offerings[it.Offering]; of != nil && of.University == d.University {
 			add(of.Experts...)
 		}
 	}
 	if len(d.Attendees) == enterpriseSide {
-		if u := n.universities[d.University]; u != nil {
+		if u := n.Universities[d.University]; u != nil {
 			add(u.Attendees...)
 		}
 	}

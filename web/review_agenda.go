@@ -376,7 +376,7 @@ func (s *Server) agendaPersonPage(w http.ResponseWriter, r *http.Request, p *aut
 			mine = append(mine, m)
 		}
 	}
-	known := src.names.people[person] != nil
+	known := src.names.People[person] != nil
 	switch {
 	case len(mine) == 0 && !p.IsOrganizer():
 		return fairmatch.Errorf(fairmatch.EFORBIDDEN, "your account may not see %s's day", person)
@@ -384,7 +384,7 @@ func (s *Server) agendaPersonPage(w http.ResponseWriter, r *http.Request, p *aut
 		return fairmatch.Errorf(fairmatch.ENOTFOUND, "%s is not a person of the dataset", person)
 	}
 	d := &agendaPersonData{Fair: src.fair, View: view, Person: reviewPerson{ID: person, Name: src.names.person(person)}, Count: len(mine)}
-	if pr := src.names.people[person]; pr != nil && pr.Org != "" {
+	if pr := src.names.People[person]; pr != nil && pr.Org != "" {
 		d.Org = src.names.org(pr.Org)
 	}
 	slots, spans := agendaDaySlots(src.day, src.fair)
@@ -415,7 +415,7 @@ func (s *Server) agendaPersonPage(w http.ResponseWriter, r *http.Request, p *aut
 		}
 		ps.Meeting = &ref
 		var org string
-		if pr := src.names.people[person]; pr != nil {
+		if pr := src.names.People[person]; pr != nil {
 			org = pr.Org
 		}
 		switch org {
