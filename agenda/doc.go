@@ -71,8 +71,14 @@
 //
 // Tables are interchangeable for feasibility (at most `tables` meetings per
 // slot suffices, as meetings are intervals), so they are assigned at the end,
-// slot by slot, keeping a participant at the table of their previous meeting
-// where it is free.
+// to spare table changes (a participant changes table when two of their
+// consecutive meetings are at different tables): slot by slot, in time
+// order, the meetings starting in a slot are seated by a maximum-weight
+// matching of meetings to free tables, a meeting's arc to a table weighing
+// the attendees whose previous meeting was there (successive shortest
+// paths on the sparse graph). Each slot's seating is thus optimal given the
+// slots before, not the day's as a whole; slots, breaks and status never
+// depend on it.
 //
 // # Re-planning
 //
@@ -88,7 +94,8 @@
 // annealing never takes a move that moves more kept meetings unless it
 // places more meetings or ones of higher priority, an insertion placing the
 // meetings it ejects again at once. Tables are kept where a meeting keeps
-// its slot. [Result.Moved] and [Result.TableChanged] (an extension of
+// its slot (the kept table taken first, before any table change is
+// weighed). [Result.Moved] and [Result.TableChanged] (an extension of
 // formats.md §4, like Reason) count the moves and the meetings only seated
 // at another table.
 //

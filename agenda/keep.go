@@ -7,9 +7,9 @@ package agenda
 // start slot, unplaced ones included. The state counts them as meetings
 // are placed and taken out (state.moved); this file holds what the re-plan
 // knows of the previous result, the seeding with the kept placements that
-// still obey the rules, the compound insert move of the annealing, the
-// table assignment that keeps the kept tables, and the counts reported in
-// Result.Moved and Result.TableChanged.
+// still obey the rules, the compound insert move of the annealing and
+// the counts reported in Result.Moved and Result.TableChanged. The kept
+// tables are given in tables.go.
 
 // kept is what a re-plan knows of the previous result, by meeting index.
 // Its methods accept a nil receiver, which stands for "no re-plan".
@@ -151,58 +151,6 @@ func (sv *solver) replaceEjected() {
 			st.moveTo(c.m, sv.bestStart(c.m, k.buf))
 		}
 	}
-}
-
-// keptTables gives every placed meeting a table, as assignTables does, but
-// first gives the meetings at their kept start their kept table where it is
-// free for their whole duration (in order of priority); the others then
-// take, slot by slot, the lowest table free for their duration. That can
-// fail when meetings last several slots (free tables in every slot, none
-// free throughout); the assignment of assignTables is used then, which
-// always succeeds.
-func (sv *solver) keptTables() []int32 {
-	md, st, k := sv.md, sv.st, sv.st.keep
-	table := make([]int32, len(md.meets))
-	taken := make(map[[2]int32]bool)
-	free := func(m, t int32) bool {
-		s := st.start[m]
-		for x := s; x < s+md.meets[m].dur; x++ {
-			if taken[[2]int32{x, t}] {
-				return false
-			}
-		}
-		return true
-	}
-	take := func(m, t int32) {
-		table[m] = t
-		s := st.start[m]
-		for x := s; x < s+md.meets[m].dur; x++ {
-			taken[[2]int32{x, t}] = true
-		}
-	}
-	starting := make([][]int32, md.stride)
-	for m, s := range st.start {
-		m := int32(m)
-		switch {
-		case s == 0:
-		case s == k.start[m] && k.table[m] != 0 && free(m, k.table[m]):
-			take(m, k.table[m])
-		default:
-			starting[s] = append(starting[s], m)
-		}
-	}
-	for _, ms := range starting {
-		for _, m := range ms {
-			t := int32(1)
-			for !free(m, t) {
-				if t++; int(t) > k.tables {
-					return sv.assignTables()
-				}
-			}
-			take(m, t)
-		}
-	}
-	return table
 }
 
 // moves counts the meetings of prev still in the request that res moved

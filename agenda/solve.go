@@ -121,12 +121,7 @@ func (sv *solver) placeAll(starts []int32) {
 func (sv *solver) result() *Result {
 	md, st := sv.md, sv.st
 	res := &Result{Meetings: []Placement{}, Unscheduled: []string{}}
-	var tables []int32
-	if st.keep != nil {
-		tables = sv.keptTables()
-	} else {
-		tables = sv.assignTables()
-	}
+	tables := sv.assignTables()
 	for m := range md.meets {
 		if s := st.start[m]; s != 0 {
 			res.Meetings = append(res.Meetings, Placement{ID: md.meets[m].id, Slot: int(s), Table: int(tables[m])})
@@ -157,53 +152,4 @@ func (sv *solver) result() *Result {
 		}
 	}
 	return res
-}
-
-// assignTables gives every placed meeting a table, 1-based, distinct within
-// each slot and kept for the meeting's duration. Slots are taken in order;
-// in each, the meetings starting there first try the table their attendees
-// sat at last, then take the lowest free one. Since a slot never runs more
-// meetings than tables, a table is always free (meetings are intervals).
-func (sv *solver) assignTables() []int32 {
-	md, st := sv.md, sv.st
-	table := make([]int32, len(md.meets))
-	until := make([]int32, min(md.tables, len(md.meets))+1) // last slot each table is taken
-	last := make([]int32, len(md.people))
-	starting := make([][]int32, md.stride)
-	for m, s := range st.start {
-		if s != 0 {
-			starting[s] = append(starting[s], int32(m))
-		}
-	}
-	take := func(m int32, t, s int32) {
-		table[m] = t
-		until[t] = s + md.meets[m].dur - 1
-		for _, p := range md.meets[m].att {
-			last[p] = t
-		}
-	}
-	for s := int32(1); s <= int32(md.slots); s++ {
-		var rest []int32
-		for _, m := range starting[s] {
-			kept := false
-			for _, p := range md.meets[m].att {
-				if t := last[p]; t != 0 && until[t] < s {
-					take(m, t, s)
-					kept = true
-					break
-				}
-			}
-			if !kept {
-				rest = append(rest, m)
-			}
-		}
-		t := int32(1)
-		for _, m := range rest {
-			for until[t] >= s {
-				t++
-			}
-			take(m, t, s)
-		}
-	}
-	return table
 }
