@@ -570,6 +570,17 @@ func (s *Server) reviewPut(fair string, d fairmatch.Decision, p *auth.Principal)
 		switch d.Verdict {
 		case fairmatch.VerdictReject:
 			d.Items, d.Attendees = nil, nil
+			ix := fairmatch.NewIndex(ds)
+			var is []fairmatch.Issue
+			if ix.Enterprises[d.Enterprise] == nil {
+				is = append(is, fairmatch.Issue{Record: "decision", Field: "enterprise", Reason: fmt.Sprintf("no enterprise %q", d.Enterprise)})
+			}
+			if ix.Universities[d.University] == nil {
+				is = append(is, fairmatch.Issue{Record: "decision", Field: "university", Reason: fmt.Sprintf("no university %q", d.University)})
+			}
+			if len(is) > 0 {
+				return fairmatch.Invalid("the decision cannot be stored", is)
+			}
 		case fairmatch.VerdictAccept, fairmatch.VerdictPin:
 			if len(d.Items) == 0 {
 				if err := reviewCopyProposal(tx, &d); err != nil {

@@ -406,6 +406,7 @@ func TestReviewDecisionsRoundTrip(t *testing.T) {
 		{"a deleted enterprise", `{"enterprise":"E9","university":"U1","verdict":"add","items":[{"problem":"PR1","offering":"O1"}]}`, 400, "enterprise"},
 		{"accept of a pair never proposed", `{"enterprise":"E2","university":"U3","verdict":"accept"}`, 404, ""},
 		{"bad verdict", `{"enterprise":"E1","university":"U1","verdict":"maybe"}`, 400, "verdict"},
+		{"reject of an unknown university", `{"enterprise":"E1","university":"U9","verdict":"reject"}`, 400, "university"},
 		{"unknown field", `{"enterprise":"E1","university":"U1","verdict":"pin","colour":"red"}`, 400, ""},
 	} {
 		resp, body := reviewDo(t, c, "POST", api, "en", "application/json", strings.NewReader(tc.body))

@@ -170,7 +170,21 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listFairs(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
 	var fairs []fairmatch.Fair
-	err := s.DB.View(func(tx *store.Tx) (err error) { fairs, err = tx.Fairs(); return err })
+	err := s.DB.View(func(tx *store.Tx) (err error) {
+		if fairs, err = tx.Fairs(); err != nil {
+			return err
+		}
+		for i := range fairs { // an organizer's theme over the plan's
+			set, ok, err := tx.FairSettings(fairs[i].ID)
+			if err != nil {
+				return err
+			}
+			if ok && set.Theme != "" {
+				fairs[i].Theme = set.Theme
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}

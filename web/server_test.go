@@ -138,3 +138,23 @@ func TestAPIErrorsAndHeaders(t *testing.T) {
 		t.Errorf("index %d: must list fairs and no personal data", resp.StatusCode)
 	}
 }
+
+func TestListFairsShowsSettingsTheme(t *testing.T) {
+	srv, _ := newServer(t)
+	body := `{"theme": "氢能与储能"}`
+	if resp, b := do(t, srv, "PUT", "/api/fairs/2027-05/settings", token, strings.NewReader(body), "application/json"); resp.StatusCode != 200 {
+		t.Fatalf("settings: %d %s", resp.StatusCode, b)
+	}
+	_, b := do(t, srv, "GET", "/api/fairs", token, nil, "")
+	var fairs []fairmatch.Fair
+	if err := json.Unmarshal(b, &fairs); err != nil {
+		t.Fatal(err)
+	}
+	themes := map[string]string{}
+	for _, f := range fairs {
+		themes[f.ID] = f.Theme
+	}
+	if themes["2027-05"] != "氢能与储能" || themes["2027-03"] == "" || themes["2027-03"] == "氢能与储能" {
+		t.Errorf("themes %v: 2027-05 must show the organizers' theme, the others the plan's", themes)
+	}
+}
