@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/agenda"
 	"github.com/fairmatch/fairmatch/bus"
 	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/dataset"
@@ -108,6 +109,11 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 			f.Theme = set.Theme
 			in = MatchInput{Fair: f, Dataset: ds, Limits: *set.Limits}
 			in.ThesaurusName, in.Thesaurus = c.Plan.ThesaurusFile()
+			if in.Capacity, err = agenda.FreeSlots(f, *set.Day, ds.People); err != nil {
+				// The agenda stage reports bad windows; matching goes on without caps.
+				c.log().Warn("availability not used for matching", "fair", s.Fair, "err", err)
+				in.Capacity = nil
+			}
 			return nil
 		})
 		if err != nil {

@@ -20,6 +20,9 @@ type MatchInput struct {
 	// Thesaurus is the organizers' thesaurus file, if the plan names one.
 	ThesaurusName string `json:"thesaurus_name,omitempty"`
 	Thesaurus     []byte `json:"thesaurus,omitempty"`
+	// Capacity is how many meetings each person with restricted
+	// availability can attend: their free slots of the fair day.
+	Capacity map[string]int `json:"capacity,omitempty"`
 }
 
 // MatchOutput is the result of a match job.
@@ -73,7 +76,7 @@ func handleMatch(ctx context.Context, job bus.Job, progress func(string, int, in
 	if in.Dataset == nil {
 		return nil, fmt.Errorf("match job %s: no dataset in the payload", job.ID)
 	}
-	opt := matcher.Options{History: true}
+	opt := matcher.Options{History: true, Capacity: in.Capacity}
 	if len(in.Thesaurus) > 0 {
 		th, err := matcher.ParseThesaurus(in.ThesaurusName, in.Thesaurus)
 		if err != nil {

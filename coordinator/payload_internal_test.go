@@ -91,3 +91,48 @@ func TestAgendaPayloadAppliesDecisions(t *testing.T) {
 		t.Errorf("agenda job day has %d tables, want the fair's stored 2", len(in.Day.Tables))
 	}
 }
+
+// TestMatchPayloadCarriesCapacity: people whose windows leave few slots are
+// capped in the match job.
+func TestMatchPayloadCarriesCapacity(t *testing.T) {
+	plan, err := config.Load("../configs/fairmatch.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fair, err := plan.FairByID("2027-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := dataset.Load("../configs/example-dataset.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := storetest.Open(t)
+	c := &Coordinator{DB: db, Plan: plan, Log: slog.New(slog.DiscardHandler)}
+	if _, err := c.Import("example.json", ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveFairs(t.Context(), []fairmatch.Fair{fair}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := c.payload(fairmatch.Stage{Fair: "2027-03", Name: "match", Kind: fairmatch.StageMatch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in MatchInput
+	if err := json.Unmarshal(raw, &in); err != nil {
+		t.Fatal(err)
+	}
+	restricted := 0
+	for _, p := range ds.People {
+		if _, ok := p.Available.Windows("2027-03"); ok {
+			restricted++
+			if n, ok := in.Capacity[p.ID]; !ok || n < 0 || n >= 14 {
+				t.Errorf("%s: capacity %d (%v); a restricted person has fewer than the day's 14 slots", p.ID, n, ok)
+			}
+		}
+	}
+	if restricted == 0 || len(in.Capacity) != restricted {
+		t.Errorf("capacity for %d people, %d restricted in the example", len(in.Capacity), restricted)
+	}
+}

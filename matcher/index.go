@@ -75,6 +75,12 @@ type Options struct {
 	// or commercialized): s becomes s + 0.1·(1 − s) for every offering of
 	// that university with s > 0.
 	History bool
+	// Capacity caps the meetings a person can attend at the fair, by person
+	// id — typically the slots their availability windows leave free
+	// (agenda.FreeSlots). Match gives an expert no more meetings than
+	// min(MeetingsPerExpert, Capacity); people absent from it have no cap
+	// beyond the limit. Scoring ignores it.
+	Capacity map[string]int
 }
 
 // Index holds the analysed text of a dataset's problems and offerings: a

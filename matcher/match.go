@@ -2,6 +2,7 @@ package matcher
 
 import (
 	"cmp"
+	"math"
 	"context"
 	"fmt"
 	"slices"
@@ -37,7 +38,8 @@ type pairKey struct{ enterprise, university string }
 // count), meetings per university ≤ MeetingsPerUniversity. A zero limit means
 // no limit.
 //
-// MeetingsPerExpert is enforced after the assignment, which makes it
+// MeetingsPerExpert (and an expert's Options.Capacity, the slots their
+// availability leaves free) is enforced after the assignment, which makes it
 // approximate: chosen meetings are visited best first, an expert at the limit
 // does not attend, an item none of whose offering's experts can attend is
 // dropped, and a meeting left without items is excluded and the assignment
@@ -143,7 +145,7 @@ func MatchWith(ctx context.Context, ds *fairmatch.Dataset, fairID string, lim fa
 		}
 	}
 
-	m := newMeetingBuilder(ds, lim.MeetingsPerExpert)
+	m := newMeetingBuilder(ds, lim.MeetingsPerExpert, opt.Capacity)
 	var chosen []fairmatch.Proposal
 	for round := 1; ; round++ {
 		var pairs []Pair
@@ -239,6 +241,7 @@ func proposalScore(items []fairmatch.MeetingItem) float64 {
 // the per-expert limit.
 type meetingBuilder struct {
 	expertCap   int
+	capacity    map[string]int // person → most meetings their availability allows
 	problems    map[string]*fairmatch.Problem
 	offerings   map[string]*fairmatch.Offering
 	enterprises map[string]*fairmatch.Enterprise
@@ -246,9 +249,10 @@ type meetingBuilder struct {
 	reps        map[string][]string // enterprise → representatives, by id
 }
 
-func newMeetingBuilder(ds *fairmatch.Dataset, expertCap int) *meetingBuilder {
+func newMeetingBuilder(ds *fairmatch.Dataset, expertCap int, capacity map[string]int) *meetingBuilder {
 	m := &meetingBuilder{
 		expertCap:   expertCap,
+		capacity:    capacity,
 		problems:    make(map[string]*fairmatch.Problem, len(ds.Problems)),
 		offerings:   make(map[string]*fairmatch.Offering, len(ds.Offerings)),
 		enterprises: make(map[string]*fairmatch.Enterprise, len(ds.Enterprises)),
@@ -303,7 +307,7 @@ func (m *meetingBuilder) build(props []fairmatch.Proposal) ([]fairmatch.Proposal
 					ok = true
 					continue
 				}
-				if m.expertCap <= 0 || use[e] < m.expertCap {
+				if use[e] < m.expertLimit(e) {
 					experts = append(experts, e)
 					ok = true
 				}
@@ -331,6 +335,19 @@ func (m *meetingBuilder) build(props []fairmatch.Proposal) ([]fairmatch.Proposal
 		out = append(out, p)
 	}
 	return out, dropped
+}
+
+// expertLimit is how many meetings expert e may attend: the smaller of the
+// per-expert limit and their capacity (math.MaxInt if neither applies).
+func (m *meetingBuilder) expertLimit(e string) int {
+	limit := math.MaxInt
+	if m.expertCap > 0 {
+		limit = m.expertCap
+	}
+	if c, ok := m.capacity[e]; ok {
+		limit = min(limit, c)
+	}
+	return limit
 }
 
 func (m *meetingBuilder) enterpriseSide(p fairmatch.Proposal) []string {

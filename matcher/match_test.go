@@ -311,3 +311,34 @@ func coverage(edges map[string][]string, capU int) int {
 	}
 	return n
 }
+
+// TestMatchCapacity: an expert whose availability leaves one free slot is
+// proposed for one meeting, although the limits allow more.
+func TestMatchCapacity(t *testing.T) {
+	ds, _ := plantedDataset()
+	ds.Enterprises = []fairmatch.Enterprise{{ID: "E1"}, {ID: "E2"}, {ID: "E3"}}
+	count := func(props []fairmatch.Proposal, person string) int {
+		n := 0
+		for _, p := range props {
+			if slices.Contains(p.Attendees, person) {
+				n++
+			}
+		}
+		return n
+	}
+	free, _, err := MatchWith(context.Background(), ds, "2027-03", fairmatch.Limits{MinRelevance: 0.3}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count(free, "P-U01-1") < 2 {
+		t.Fatalf("the planted data must give P-U01-1 two meetings without a cap; got %d", count(free, "P-U01-1"))
+	}
+	capped, _, err := MatchWith(context.Background(), ds, "2027-03", fairmatch.Limits{MinRelevance: 0.3, MeetingsPerExpert: 5},
+		Options{Capacity: map[string]int{"P-U01-1": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(capped, "P-U01-1"); n != 1 {
+		t.Errorf("P-U01-1 with one free slot attends %d proposed meetings, want 1", n)
+	}
+}
