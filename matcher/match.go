@@ -2,9 +2,9 @@ package matcher
 
 import (
 	"cmp"
-	"math"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/fairmatch/fairmatch"
