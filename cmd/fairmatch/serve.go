@@ -103,6 +103,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := m.bootstrapOrganizer(authn, *dev); err != nil {
 		return err
 	}
+	if n, err := authn.Prune(); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("expired sessions and links removed", "count", n)
+	}
 	box, err := m.mailOutbox(plan, st, log, *mailBackoff)
 	if err != nil {
 		return err
