@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -74,23 +75,12 @@ func fromAcceptLanguage(h string) string {
 	return best
 }
 
-// parseQ reads a q-value ("0.8"); anything unreadable counts as 0.
+// parseQ reads a q-value ("0.8"); anything unreadable or out of range
+// counts as 0.
 func parseQ(s string) float64 {
-	q, frac, seen := 0.0, 0.1, false
-	for i, c := range s {
-		switch {
-		case c == '.' && i == 1 && seen:
-		case c >= '0' && c <= '9' && i == 0:
-			q, seen = float64(c-'0'), true
-		case c >= '0' && c <= '9' && i > 1:
-			q += float64(c-'0') * frac
-			frac /= 10
-		default:
-			return 0
-		}
-	}
-	if q > 1 {
-		return 1
+	q, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || q < 0 || q > 1 {
+		return 0
 	}
 	return q
 }
