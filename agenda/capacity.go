@@ -28,3 +28,7 @@ func FreeSlots(fair fairmatch.Fair, day fairmatch.Day, people []fairmatch.Person
 	}
 	return free, nil
 }
+
+// MeetingID is the id BuildFair gives a proposal's meeting: stable across
+// re-plans, so participants' responses and calendars follow it.
+func MeetingID(p fairmatch.Proposal) string { return meetingID(p) }

@@ -146,6 +146,14 @@ func (c *Coordinator) payload(s fairmatch.Stage) (json.RawMessage, error) {
 			for _, is := range issues {
 				c.log().Warn("review decision no longer applies", "fair", s.Fair, "record", is.Record, "field", is.Field, "reason", is.Reason)
 			}
+			responses, err := tx.Responses(s.Fair)
+			if err != nil {
+				return err
+			}
+			var declined []string
+			if ps, declined = ApplyDeclines(ps, responses, ds); len(declined) > 0 {
+				c.log().Info("meetings declined by a whole side are not placed", "fair", s.Fair, "meetings", declined)
+			}
 			if len(ps) == 0 {
 				return fairmatch.Errorf(fairmatch.ECONFLICT, "fair %s: no meetings proposed; run the match stage first (or add meetings in review)", s.Fair)
 			}

@@ -29,6 +29,7 @@ type agendaSource struct {
 	draft     *fairmatch.Agenda // nil: none yet
 	published *fairmatch.Agenda // nil: not published
 	cancelled []fairmatch.Meeting
+	responses []fairmatch.Response
 	names     *reviewNames
 }
 
@@ -68,6 +69,9 @@ func (s *Server) agendaLoad(fair string) (*agendaSource, error) {
 			src.published = nil
 		}
 		if src.cancelled, err = tx.Cancelled(fair); err != nil {
+			return err
+		}
+		if src.responses, err = tx.Responses(fair); err != nil {
 			return err
 		}
 		ds, err = tx.Dataset()
@@ -197,6 +201,15 @@ type agendaPageData struct {
 	Changed      int
 	CanRun       bool
 	People       []reviewOption // everyone with a meeting shown, for the per-person view
+	Responses    []agendaResponseView
+}
+
+// agendaResponseView is a participant's decline or request to move, shown
+// to the organizers with the agenda (a re-plan drops declined attendees).
+type agendaResponseView struct {
+	Meeting, Kind, Person, Reason string
+	With                          string // enterprise ↔ university
+	At                            string
 }
 
 // shortName shortens an organisation's name for a grid cell: legal-form
@@ -334,6 +347,22 @@ func (s *Server) agendaPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		if reviewVisible(p, m.Enterprise, m.University) {
 			d.Cancelled = append(d.Cancelled, src.ref(m, ""))
 		}
+	}
+	byID := make(map[string]fairmatch.Meeting)
+	for _, list := range [][]fairmatch.Meeting{src.cancelled, a.Meetings} {
+		for _, m := range list {
+			byID[m.ID] = m
+		}
+	}
+	for _, rs := range src.responses {
+		m, ok := byID[rs.Meeting]
+		if rs.Kind == fairmatch.ResponseOutcome || !ok {
+			continue // outcomes belong to the reports; meetings not shown stay out of scope
+		}
+		d.Responses = append(d.Responses, agendaResponseView{Meeting: rs.Meeting, Kind: rs.Kind,
+			Person: src.names.person(rs.Person), Reason: rs.Reason,
+			With: src.names.enterprise(m.Enterprise) + " ↔ " + src.names.university(m.University),
+			At:   inZone(rs.At, tz).Format("01-02 15:04")})
 	}
 	s.render(w, r, http.StatusOK, "agenda", "agenda.title", p, d)
 	return nil

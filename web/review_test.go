@@ -878,3 +878,37 @@ func BenchmarkAgendaCheck(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(ms)), "ns/meeting")
 	b.ReportMetric(float64(len(checks.Conflicts)), "conflicts")
 }
+
+func TestAgendaPageShowsResponses(t *testing.T) {
+	st := newReviewStack(t)
+	st.putAgendas(t)
+	err := st.s.DB.Update(func(tx *store.Tx) error {
+		for _, r := range []fairmatch.Response{
+			{Fair: reviewFair, Meeting: "M-E1-U2", Person: "PU2", Kind: fairmatch.ResponseDecline, Reason: "出差 away that day"},
+			{Fair: reviewFair, Meeting: "M-E1-U2", Person: "PE1", Kind: fairmatch.ResponseMove, Reason: "afternoon please"},
+			{Fair: reviewFair, Meeting: "M-E1-U2", Person: "PE1", Kind: fairmatch.ResponseOutcome, Outcome: "nda"},
+		} {
+			if err := tx.PutResponse(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	org := st.login(t, "org")
+	for _, lang := range []struct{ accept, decline, move string }{{"zh", "婉拒", "请求调整时间"}, {"en", "declines", "asks to move"}} {
+		_, body := st.get(t, org, "/fairs/"+reviewFair+"/agenda", lang.accept)
+		noRawKeys(t, "agenda responses/"+lang.accept, body)
+		for _, want := range []string{`id="agenda-responses"`, `data-kind="decline"`, `data-kind="move"`, "出差 away that day",
+			"afternoon please", lang.decline, lang.move} {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s: agenda page lacks %q", lang.accept, want)
+			}
+		}
+		if strings.Contains(body, `data-kind="outcome"`) {
+			t.Errorf("%s: outcomes belong to the reports, not the agenda", lang.accept)
+		}
+	}
+}
