@@ -59,6 +59,7 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 		return res
 	}
 	md := compile(req)
+	md.lb = max(md.lb, md.breakBound()) // per-participant and side-capacity bound (bound.go)
 	sv := newSolver(ctx, md, opt)
 	st := sv.st
 	sv.setKeep(req, opt.Keep)
