@@ -22,7 +22,14 @@
 // slots are crowded, from counts: a slot seats at most the attendees of its
 // tables' meetings, so some participants must be idle in it, and when too
 // few can be idle there without a break, breaks are forced (a Lagrangian
-// bound over every participant's busy slots, see model.countBound).
+// bound over every participant's busy slots, see model.countBound). A
+// second bound (model.breakBound) groups participants with the same meetings,
+// splits the groups into the two sides of the event (enterprises and
+// universities: no meeting has two attendees of one side, so at most
+// `tables` of a side are busy in a slot), takes each group's earliest and
+// latest possible busy slots, and combines them by a Lagrangian relaxation;
+// max_break_spread lifts everyone to the largest forced count minus the
+// spread. The larger of the two is the start of the search.
 //
 // Tiny instances (a handful of meetings) are then searched exhaustively, which
 // proves the optimum or infeasibility. Larger ones are built by a DSatur-like
