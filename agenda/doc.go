@@ -49,6 +49,14 @@
 // time left) all spent raising the lower bound from below: where the SAT
 // encoding proves the bound and finds a schedule at it quickly (forum-14:
 // bound 2 proven and met in about 25,000 conflicts) the search ends there.
+// After each annealing stint, a large-neighbourhood search asks the SAT
+// solver for fewer breaks with most meetings fixed at their slot in the best
+// schedule: the meetings of everyone with a break, of a few random
+// participants and of a random window of slots are freed (the fixed ones are
+// assumptions, so learnt clauses stay valid); a refutation that used no
+// fixed meeting proves the best optimal. For a bound of 0 breaks the
+// encoding also gives every participant a block start (order encoding) that
+// all their meetings must follow contiguously.
 // Otherwise, once the annealing stalls, a complete schedule is handed to an exact
 // search: a SAT encoding of the complete schedules (a variable per meeting
 // and start slot, per participant and slot "busy" and "busy later", and a

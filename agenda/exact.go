@@ -223,6 +223,9 @@ func (e *encoding) atMost(k int) (assume []lit, ok bool) {
 	if !ok {
 		g = posLit(e.s.newVar())
 		e.s.addAtMost(e.all, k, g)
+		if k == 0 {
+			e.contiguous(g)
+		}
 		e.bound[k] = g
 	}
 	assume = append(assume, g)
@@ -230,6 +233,50 @@ func (e *encoding) atMost(k int) (assume []lit, ok bool) {
 		assume = append(assume, e.spread)
 	}
 	return assume, true
+}
+
+// contiguous adds, under guard g, the direct model of schedules without a
+// break: each participant's busy slots are one block of as many slots as
+// their meetings last. The block's start is order-encoded (ord[t]: the
+// block starts at slot t or before), and p is busy in slot t exactly when
+// the block starts in t-need+1..t. Implied by "no break" and the counts,
+// but it propagates far more: a participant busy in slot t is idle from
+// t+need on, and a decided block start settles every slot of theirs.
+func (e *encoding) contiguous(g lit) {
+	md, s := e.md, e.s
+	yes := e.never.neg()
+	for p, ms := range md.byPer {
+		need := 0
+		for _, m := range ms {
+			need += int(md.meets[m].dur)
+		}
+		if need == 0 || need > md.slots {
+			continue
+		}
+		last := md.slots - need + 1 // the latest start
+		ord := make([]lit, md.slots+1)
+		ord[0] = e.never
+		for t := 1; t <= md.slots; t++ {
+			if t >= last {
+				ord[t] = yes
+				continue
+			}
+			ord[t] = posLit(s.newVar())
+			if t > 1 {
+				s.addClause(ord[t-1].neg(), ord[t])
+			}
+		}
+		busy := e.busy[p]
+		for t := 1; t <= md.slots; t++ {
+			before := e.never // ord[t-need]
+			if t-need >= 1 {
+				before = ord[t-need]
+			}
+			s.addClause(g.neg(), busy[t].neg(), ord[t])
+			s.addClause(g.neg(), busy[t].neg(), before.neg())
+			s.addClause(g.neg(), busy[t], ord[t].neg(), before)
+		}
+	}
 }
 
 // starts reads the start slots of the model just found.
@@ -340,6 +387,97 @@ func (sv *solver) exactRound(budget, below int) (over bool) {
 		}
 	}
 	return true
+}
+
+// Parameters of the exact search's large neighbourhood search.
+const (
+	lnsConflicts     = 20_000 // conflicts of a round
+	lnsCallConflicts = 1000   // conflicts per neighbourhood at most
+	lnsFreeStart     = 4      // random participants freed besides those with breaks, at first
+)
+
+// lnsRound looks for a better schedule near the best, with the SAT
+// encoding (a large neighbourhood search): each call frees the meetings of
+// the participants with a break, of a few random others, and every meeting
+// starting in a random window of slots, fixes every other meeting at its
+// slot (as assumptions, so that what the solver learns stays valid), and
+// asks for fewer breaks than the best, within lnsCallConflicts. A model is
+// the new best; a refutation that fixed no meeting proves the best
+// optimal. The neighbourhood grows after a refutation (it cannot do
+// better) and shrinks after a call that ran out of conflicts. Freeing
+// participants alone does not work on forum-13: a schedule without a
+// break shifts whole blocks of meetings, so the window frees a band of
+// slots. The round spends about budget conflicts and reports whether the
+// best improved; the state is then the best.
+func (sv *solver) lnsRound(budget int) bool {
+	md := sv.md
+	if sv.bestCost.out != 0 || sv.optimal() {
+		return false
+	}
+	if sv.enc == nil {
+		sv.enc = newEncoding(md, md.domains())
+		sv.enc.s.halt = sv.halted
+	}
+	e := sv.enc
+	end := e.s.conflicts + budget
+	free := make([]bool, len(md.meets))
+	chosen := make([]bool, len(md.people))
+	improved := false
+	for e.s.conflicts < end && !sv.stop && !sv.optimal() {
+		guard, ok := e.atMost(sv.bestCost.soft - 1)
+		if !ok {
+			break
+		}
+		sv.restore()
+		clear(free)
+		clear(chosen)
+		for _, p := range sv.st.broken {
+			chosen[p] = true
+		}
+		for range sv.lnsFree / 4 {
+			chosen[sv.rng.IntN(len(md.people))] = true
+		}
+		for p, c := range chosen {
+			if c {
+				for _, m := range md.byPer[p] {
+					free[m] = true
+				}
+			}
+		}
+		w := min(md.slots, 2+sv.lnsFree/4)
+		a := int32(1 + sv.rng.IntN(md.slots-w+1))
+		for m, s := range sv.best {
+			if s >= a && s < a+int32(w) {
+				free[m] = true
+			}
+		}
+		assume := slices.Clone(guard)
+		for m, f := range free {
+			if !f {
+				k, _ := slices.BinarySearch(e.dom[m], sv.best[m])
+				assume = append(assume, posLit(e.x[m][k]))
+			}
+		}
+		e.hint(sv.best)
+		st := e.s.solve(assume, min(end, e.s.conflicts+lnsCallConflicts))
+		sv.exactCalls++
+		switch st {
+		case satTrue:
+			if sv.adopt(e.starts()) {
+				improved = true
+			}
+		case satFalse:
+			if !slices.ContainsFunc(e.s.failed, func(l lit) bool { return !slices.Contains(guard, l) }) {
+				// refuted without fixing a meeting: the best is optimal
+				sv.proven = true
+			}
+			sv.lnsFree = min(sv.lnsFree+2, 4*md.slots)
+		default:
+			sv.lnsFree = max(1, sv.lnsFree-1)
+		}
+	}
+	sv.restore()
+	return improved
 }
 
 // adopt makes the complete placement starts the current state and the best

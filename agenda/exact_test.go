@@ -63,6 +63,63 @@ func TestExactAgreesWithBruteForce(t *testing.T) {
 	t.Logf("proven optimal %d, refuted %d", proven, refuted)
 }
 
+// TestLNSAgreesWithBruteForce runs the exact search's neighbourhood search
+// alone from the constructed schedule of random small requests and checks
+// it against a brute force: every schedule it adopts obeys every rule and
+// has no fewer breaks than the optimum, and one it proves optimal (a
+// refutation that fixed no meeting) is the optimum. It also checks that the
+// search reaches the optimum on some of them.
+func TestLNSAgreesWithBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	improved, reached := 0, 0
+	for i := range 200 {
+		req := randomRequest(rng, 4+rng.IntN(5), 6, i%2 == 0)
+		if req.Validate() != nil {
+			continue
+		}
+		md := compile(req)
+		if len(md.proofs) > 0 {
+			continue
+		}
+		sv := newSolver(t.Context(), md, Options{Seed: int64(i), TimeLimit: time.Second})
+		sv.construct()
+		sv.accept()
+		sv.track()
+		sv.saveBest()
+		if sv.bestCost.out != 0 {
+			continue
+		}
+		built := sv.bestCost.soft
+		for range 5 {
+			sv.lnsRound(2000)
+		}
+		feasible, best := bruteForce(req)
+		if !feasible {
+			t.Fatalf("instance %d: a complete valid schedule, but brute force finds none\n%+v", i, req)
+		}
+		res := sv.result()
+		if v := violations(req, res); len(v) > 0 {
+			t.Fatalf("instance %d: the search's schedule breaks rules: %v", i, v)
+		}
+		if res.Breaks.Total < best || res.Breaks.Total != sv.bestCost.soft {
+			t.Fatalf("instance %d: %d breaks (best cost %d), brute force optimum %d", i, res.Breaks.Total, sv.bestCost.soft, best)
+		}
+		if sv.proven && res.Breaks.Total != best {
+			t.Fatalf("instance %d: proven optimal at %d breaks, brute force finds %d\n%+v", i, res.Breaks.Total, best, req)
+		}
+		if sv.bestCost.soft < built {
+			improved++
+		}
+		if res.Breaks.Total == best {
+			reached++
+		}
+	}
+	if improved == 0 || reached == 0 {
+		t.Fatalf("improved %d, reached the optimum %d: the generator misses a case", improved, reached)
+	}
+	t.Logf("improved %d, reached the optimum %d", improved, reached)
+}
+
 // TestExplainNamesCulprits checks the minimal conflicting set for each kind
 // of cause: a participant with too many meetings, a session too small, a
 // pinned meeting, a precedence chain.

@@ -85,6 +85,8 @@ type satSolver struct {
 	buf       []lit
 	learnt    []lit    // analyze's clause under construction
 	rbuf      []lit    // analyze's reason buffer
+	rbuf2     []lit    // redundant's reason buffer
+	stack     []lit    // redundant's literals to expand
 	marked    []lit    // analyze's literals to unmark
 	lvlStamp  []uint32 // per decision level: stamp of the last lbdOf that saw it
 	stamp     uint32
@@ -352,24 +354,16 @@ func (s *satSolver) analyze(confl []lit) ([]lit, int32) {
 		reason = rbuf
 	}
 	learnt[0] = p.neg()
-	// Drop literals implied by others of the clause (one step).
+	// Drop the literals implied by others of the clause, following
+	// reasons as deep as they go (MiniSat's recursive minimisation).
 	marked := append(s.marked[:0], learnt[1:]...)
+	abstract := uint32(0)
+	for _, q := range learnt[1:] {
+		abstract |= 1 << (s.level[q.varOf()] & 31)
+	}
 	out := learnt[:1]
 	for _, q := range learnt[1:] {
-		v := q.varOf()
-		if !s.implied(v) {
-			out = append(out, q)
-			continue
-		}
-		rbuf = s.reasonOf(v, rbuf[:0])
-		keep := false
-		for _, r := range rbuf {
-			if !s.seen[r.varOf()] && s.level[r.varOf()] > 0 {
-				keep = true
-				break
-			}
-		}
-		if keep {
+		if !s.implied(q.varOf()) || !s.redundant(q, abstract, &marked) {
 			out = append(out, q)
 		}
 	}
@@ -390,6 +384,41 @@ func (s *satSolver) analyze(confl []lit) ([]lit, int32) {
 		back = s.level[learnt[1].varOf()]
 	}
 	return learnt, back
+}
+
+// redundant reports whether the clause literal q (false, implied) follows
+// from the other literals of the learnt clause, all marked seen: whether
+// every path back through the reasons of q ends in seen literals or at
+// level 0. abstract holds a bit per decision level of the clause; a
+// literal at another level cannot be redundant. Literals found redundant
+// stay marked (appended to marked); the others are unmarked.
+func (s *satSolver) redundant(q lit, abstract uint32, marked *[]lit) bool {
+	stack := append(s.stack[:0], q)
+	top := len(*marked)
+	for len(stack) > 0 {
+		v := stack[len(stack)-1].varOf()
+		stack = stack[:len(stack)-1]
+		s.rbuf2 = s.reasonOf(v, s.rbuf2[:0])
+		for _, r := range s.rbuf2 {
+			u := r.varOf()
+			if s.seen[u] || s.level[u] == 0 {
+				continue
+			}
+			if !s.implied(u) || abstract&(1<<(s.level[u]&31)) == 0 {
+				for _, x := range (*marked)[top:] {
+					s.seen[x.varOf()] = false
+				}
+				*marked = (*marked)[:top]
+				s.stack = stack
+				return false
+			}
+			s.seen[u] = true
+			stack = append(stack, r)
+			*marked = append(*marked, r)
+		}
+	}
+	s.stack = stack
+	return true
 }
 
 // analyzeFinal collects the assumptions that imply the false assumption p

@@ -32,6 +32,7 @@ type solver struct {
 	exactCalls int       // SAT calls of the exact search
 	enc        *encoding // the exact search's encoding, once built
 	stale      int       // annealing rounds since the best last improved
+	lnsFree    int       // random participants the next neighbourhood frees
 
 	mark  []uint32 // Kempe chain membership, by stamp
 	stamp uint32
@@ -72,6 +73,7 @@ func newSolver(ctx context.Context, md *model, opt Options) *solver {
 		progress: opt.Progress,
 		best:     make([]int32, len(md.meets)),
 		mark:     make([]uint32, len(md.meets)),
+		lnsFree:  lnsFreeStart,
 	}
 	sv.bestCost = sv.st.cost() // the empty placement: valid
 	return sv
@@ -172,7 +174,8 @@ func (sv *solver) anneal(stale int) {
 
 // improve improves the placement in hand and leaves the best in the state.
 // It alternates stints of annealing, each until staleExact rounds in a row
-// bring nothing, with rounds of the exact search, each given about as much
+// bring nothing, with a round of the SAT neighbourhood search around the
+// best (lnsRound, lnsConflicts) and a round of the exact search, each given about as much
 // work as the stint before it (its moves over movesPerConflict, in
 // conflicts), while a complete schedule is in hand and nothing proves that
 // there is none, until the exact search is over or the search is halted.
@@ -193,6 +196,9 @@ func (sv *solver) improve() {
 		}
 		sv.saveBest()
 		sv.restore()
+		if sv.lnsRound(lnsConflicts); sv.optimal() {
+			break
+		}
 		if b := max(minExact, (sv.moves-moves)/movesPerConflict); sv.exactRound(b, b/2) {
 			break
 		}
