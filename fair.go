@@ -83,6 +83,9 @@ type Duration time.Duration
 // D returns the value as a time.Duration.
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
+// String writes the duration as time.Duration does ("20m0s").
+func (d Duration) String() string { return time.Duration(d).String() }
+
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
 func (d *Duration) UnmarshalText(b []byte) error {

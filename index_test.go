@@ -1,7 +1,9 @@
 package fairmatch_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/fairmatch/fairmatch"
 )
@@ -21,5 +23,11 @@ func TestIndex(t *testing.T) {
 	}
 	if empty := fairmatch.NewIndex(nil); empty.Enterprises == nil || len(empty.People) != 0 {
 		t.Errorf("nil dataset: %+v", empty)
+	}
+}
+
+func TestDurationString(t *testing.T) {
+	if got := fmt.Sprintf("%s", fairmatch.Duration(20*time.Minute)); got != "20m0s" {
+		t.Errorf("Duration prints %q", got)
 	}
 }

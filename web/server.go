@@ -140,7 +140,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	body := errorBody{Error: code, Issues: fairmatch.ErrorIssues(err)}
 	var fe *fairmatch.Error
 	if errors.As(err, &fe) {
-		body.Message = fe.Message
+		body.Message = userMessage(fe)
 	}
 	if code == fairmatch.EINTERNAL {
 		s.log().Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -149,6 +149,16 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Message = err.Error()
 	}
 	writeJSON(w, StatusOf(code), body)
+}
+
+// userMessage is what a person is told of a coded error: its message, and
+// the cause it wraps ("dataset x.csv: input larger than 32 MiB"). Issues are
+// listed apart; internal errors never reach here with their cause.
+func userMessage(fe *fairmatch.Error) string {
+	if fe.Err == nil || fe.Message == "" {
+		return fe.Message
+	}
+	return fe.Message + ": " + fe.Err.Error()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

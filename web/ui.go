@@ -193,7 +193,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	code := fairmatch.ErrorCode(err)
 	ev := errorView{Status: StatusOf(code), Code: code, Issues: fairmatch.ErrorIssues(err)}
 	if fe, ok := errors.AsType[*fairmatch.Error](err); ok {
-		ev.Message = fe.Message
+		ev.Message = userMessage(fe)
 	}
 	if code == fairmatch.EINTERNAL {
 		s.log().Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
