@@ -21,7 +21,7 @@ const langCookie = "fm_lang"
 type catalog map[string][2]string
 
 // messages is every page's text, built once from the areas' catalogs.
-var messages = mergeCatalogs(commonMessages, organizerMessages, reviewMessages, participantMessages, reportMessages, outboxMessages)
+var messages = mergeCatalogs(commonMessages, organizerMessages, reviewMessages, participantMessages, reportMessages, outboxMessages, recordMessages)
 
 func mergeCatalogs(cs ...catalog) catalog {
 	out := catalog{}

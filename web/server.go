@@ -78,6 +78,7 @@ func (s *Server) Handler() http.Handler {
 	s.participantRoutes(mux)
 	s.reportRoutes(mux)
 	s.outboxRoutes(mux)
+	s.recordRoutes(mux)
 
 	secure := s.Auth != nil && s.Auth.Secure
 	return securityHeaders(http.NewCrossOriginProtection().Handler(languageSwitch(secure, mux)))
