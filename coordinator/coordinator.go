@@ -399,11 +399,24 @@ func (c *Coordinator) notify(key string) {
 // transaction: any bad record and nothing changes. name (the file or upload
 // the dataset came from) is given to issues that name no file.
 func (c *Coordinator) Import(name string, ds *fairmatch.Dataset) (*fairmatch.Dataset, error) {
+	return c.ImportChecked(name, ds, nil)
+}
+
+// ImportChecked is Import with check run first, inside the same
+// transaction, on what is stored at that moment: a caller's rule that must
+// hold against the data being changed (who may change which record, an id
+// still free). An error from check refuses the import and stores nothing.
+func (c *Coordinator) ImportChecked(name string, ds *fairmatch.Dataset, check func(base *fairmatch.Dataset) error) (*fairmatch.Dataset, error) {
 	var merged *fairmatch.Dataset
 	err := c.DB.Update(func(tx *store.Tx) error {
 		base, err := tx.Dataset()
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(base); err != nil {
+				return err
+			}
 		}
 		if issues := dataset.Validate(ds, base); len(issues) > 0 {
 			for i := range issues {

@@ -38,3 +38,26 @@ func TestSettingsOverridePlan(t *testing.T) {
 		t.Errorf("unknown fair: %v", err)
 	}
 }
+
+func TestImportCheckedRunsInTheTransaction(t *testing.T) {
+	c, ds := setup(t)
+	before := len(ds.Problems)
+	extra := &fairmatch.Dataset{Problems: []fairmatch.Problem{{ID: "PX1", Enterprise: ds.Enterprises[0].ID, Title: "新难题"}}}
+	var seen int
+	_, err := c.ImportChecked("form", extra, func(base *fairmatch.Dataset) error {
+		seen = len(base.Problems)
+		return fairmatch.Errorf(fairmatch.EFORBIDDEN, "not yours")
+	})
+	if fairmatch.ErrorCode(err) != fairmatch.EFORBIDDEN || seen != before {
+		t.Fatalf("refusing check: %v (saw %d problems, want %d)", err, seen, before)
+	}
+	merged, err := c.ImportChecked("form", extra, func(*fairmatch.Dataset) error { return nil })
+	if err != nil || len(merged.Problems) != before+1 {
+		t.Fatalf("passing check: %v, %d problems", err, len(merged.Problems))
+	}
+	var stored *fairmatch.Dataset
+	_ = c.DB.View(func(tx *store.Tx) (err error) { stored, err = tx.Dataset(); return err })
+	if len(stored.Problems) != before+1 {
+		t.Errorf("stored %d problems, want %d", len(stored.Problems), before+1)
+	}
+}

@@ -310,6 +310,18 @@ func (s *Server) check(p *auth.Principal, name string, ds *fairmatch.Dataset) ([
 	return nil, uploadChanges(ds, base), nil
 }
 
+// importScoped stores ds through the coordinator with p's scope checked
+// again inside the import's transaction, so that a record whose owner
+// changed since the check cannot slip through.
+func (s *Server) importScoped(p *auth.Principal, name string, ds *fairmatch.Dataset) (*fairmatch.Dataset, error) {
+	return s.Coord.ImportChecked(name, ds, func(base *fairmatch.Dataset) error {
+		if is := scopeIssues(p, ds, base, name); len(is) > 0 {
+			return fairmatch.Invalid(fmt.Sprintf("import refused: %d record(s) outside this account's scope; nothing was stored", len(is)), is)
+		}
+		return nil
+	})
+}
+
 // uploadLimit is the largest upload accepted.
 func (s *Server) uploadLimit() int64 {
 	if s.MaxUpload > 0 {
@@ -490,7 +502,7 @@ func (o *organizer) importUploadPage(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	if len(issues) == 0 {
-		_, err = o.Coord.Import(u.Name, u.Dataset)
+		_, err = o.importScoped(p, u.Name, u.Dataset)
 		if err != nil {
 			if err := invalidToCheck(&v, err); err != nil {
 				return err
@@ -559,7 +571,7 @@ func (s *Server) importDataset(w http.ResponseWriter, r *http.Request, p *auth.P
 		writeJSON(w, http.StatusOK, map[string]any{"dry_run": true, "records": counts(ds), "changes": diff})
 		return nil
 	}
-	merged, err := s.Coord.Import(name, ds)
+	merged, err := s.importScoped(p, name, ds)
 	if err != nil {
 		return err
 	}

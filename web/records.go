@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
@@ -16,19 +15,16 @@ import (
 // The record forms let staff file and edit single records without a file:
 // a commissioner the problems of their enterprises, a liaison the offerings
 // of their university, and both (and organizers) the availability of the
-// people of their organizations. Every save goes through the same scope
-// check as an upload (scopeIssues) and through Coordinator.Import, which
-// validates the record against what is stored and merges it by id, all or
-// nothing. Deleting records is not offered here.
+// people of their organizations. Every save goes through
+// Coordinator.ImportChecked: in one transaction a new record gets a free id,
+// the upload's scope check (scopeIssues) runs against what is stored, and
+// the record is validated and merged by id, all or nothing. Deleting records
+// is not offered here.
 
 // records holds the state of the record forms that lives as long as the
 // handler.
 type records struct {
 	*Server
-	// mu serializes saves made through these forms, so that a new
-	// record's id is chosen, checked and stored before the next save
-	// reads the stored data (two new problems never get one id).
-	mu sync.Mutex
 }
 
 // recordRoutes registers the record forms and their JSON twins.
@@ -228,26 +224,22 @@ func checkScope(p *auth.Principal, ds, base *fairmatch.Dataset, name string) err
 	return nil
 }
 
-// save stores ds, one record, for p: under rs.mu it reads the stored data,
-// lets assign give a new record its id (nil for an update), runs the scope
-// check and imports ds through the coordinator. It returns the name the
-// record was imported under; errors are EFORBIDDEN (scope) or EINVALID
-// (the import's validation), and nothing is stored then.
+// save stores ds, one record, for p, through the coordinator's import; in
+// the import's transaction, against what is stored at that moment, assign
+// gives a new record a free id (nil for an update) and the upload's scope
+// check runs. It returns the name the record was stored under; errors are
+// EFORBIDDEN (scope) or EINVALID (the import's validation), and nothing is
+// stored then.
 func (rs *records) save(p *auth.Principal, ds *fairmatch.Dataset, assign func(base *fairmatch.Dataset)) (string, error) {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	var base *fairmatch.Dataset
-	if err := rs.DB.View(func(tx *store.Tx) (err error) { base, err = tx.Dataset(); return err }); err != nil {
-		return "", fmt.Errorf("read records: %w", err)
-	}
-	if assign != nil {
-		assign(base)
-	}
 	name := recordName(ds)
-	if err := checkScope(p, ds, base, name); err != nil {
-		return name, err
-	}
-	if _, err := rs.Coord.Import(name, ds); err != nil {
+	_, err := rs.Coord.ImportChecked(name, ds, func(base *fairmatch.Dataset) error {
+		if assign != nil {
+			assign(base)
+			name = recordName(ds)
+		}
+		return checkScope(p, ds, base, name)
+	})
+	if err != nil {
 		return name, err
 	}
 	rs.log().Info("record saved", "record", name, "by", p.Account.Login)
