@@ -3,7 +3,6 @@ package web_test
 import (
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"slices"
@@ -211,14 +210,13 @@ func TestLinkRefusedWhenDead(t *testing.T) {
 // on as a Referer.
 func TestLinkCleanURL(t *testing.T) {
 	e := newPTEnv(t)
-	srv := httptest.NewServer(e.h)
-	t.Cleanup(srv.Close)
+	srv := e.srv
 	person := e.agendas[e.fairs[0].ID].Meetings[0].Attendees[0]
 	tok, _, err := e.auth.IssueLink(person)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := ptBrowser(t)
+	c := jarClient(t)
 	var hops []*http.Response
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		hops = append(hops, req.Response)
@@ -284,16 +282,6 @@ func TestCrossSitePostRefused(t *testing.T) {
 	if w := e.do(t, "POST", "/me/fairs/"+fair+"/meetings/"+m.ID+"/respond", body, ct, ptHeader("Sec-Fetch-Site", "same-origin"), ptCookie(c)); w.Code != 303 {
 		t.Errorf("same-origin respond: %d", w.Code)
 	}
-}
-
-// ptBrowser is a client with a cookie jar.
-func ptBrowser(t *testing.T) *http.Client {
-	t.Helper()
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar}
 }
 
 func readAll(t *testing.T, resp *http.Response) string {

@@ -3,19 +3,16 @@ package web_test
 import (
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
 	"github.com/fairmatch/fairmatch/store"
-	"github.com/fairmatch/fairmatch/store/storetest"
 	"github.com/fairmatch/fairmatch/web"
 )
 
@@ -23,23 +20,10 @@ import (
 // limiter (3 attempts, no refill during the test).
 func loginServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	db := storetest.Open(t)
-	a := &auth.Service{DB: db, PasswordCost: bcrypt.MinCost}
-	if err := a.CreateAccount(auth.Account{Login: "wang", Name: "王老师", Role: auth.RoleOrganizer}, "correct horse battery"); err != nil {
-		t.Fatal(err)
-	}
-	s := &web.Server{DB: db, Auth: a, LoginLimiter: auth.NewLimiter(rate.Every(1<<40), 3, 100)}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func client(t *testing.T) *http.Client {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &http.Client{Jar: jar}
+	return newFixture(t,
+		withAccounts(auth.Account{Login: "wang", Name: "王老师", Role: auth.RoleOrganizer}),
+		withServer(func(s *web.Server) { s.LoginLimiter = auth.NewLimiter(rate.Every(1<<40), 3, 100) }),
+	).srv
 }
 
 func postForm(t *testing.T, c *http.Client, u string, v url.Values, lang string) (*http.Response, string) {
@@ -60,7 +44,7 @@ func postForm(t *testing.T, c *http.Client, u string, v url.Values, lang string)
 
 func TestLoginLogout(t *testing.T) {
 	srv := loginServer(t)
-	c := client(t)
+	c := jarClient(t)
 
 	// A staff page sends an anonymous visitor to the login page and back.
 	resp, err := c.Get(srv.URL + "/api/fairs")
@@ -124,7 +108,7 @@ func TestLoginLogout(t *testing.T) {
 
 func TestLoginRateLimitedAndCrossSiteRefused(t *testing.T) {
 	srv := loginServer(t)
-	c := client(t)
+	c := jarClient(t)
 	// Two failures above spent 2 of 3 in the other test's server; here a
 	// fresh one: 3 attempts pass the limiter, the 4th is refused even with
 	// the right password.
@@ -168,7 +152,7 @@ func TestLanguageChoice(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return string(b)
 	}
-	c := client(t)
+	c := jarClient(t)
 	for _, tc := range []struct{ accept, want, lang string }{
 		{"", "用户名", `lang="zh-CN"`},
 		{"en-GB,en;q=0.8", "User name", `lang="en"`},
@@ -192,19 +176,17 @@ func TestLanguageChoice(t *testing.T) {
 }
 
 func TestParticipantHeaderAndSignOut(t *testing.T) {
-	db := storetest.Open(t)
+	fx := newFixture(t, withAccounts())
 	ds := &fairmatch.Dataset{People: []fairmatch.Person{{ID: "P-E1-1", Name: "李经理", Role: fairmatch.RoleRepresentative}}}
-	if err := db.Update(func(tx *store.Tx) error { return tx.PutDataset(ds) }); err != nil {
+	if err := fx.db.Update(func(tx *store.Tx) error { return tx.PutDataset(ds) }); err != nil {
 		t.Fatal(err)
 	}
-	a := &auth.Service{DB: db, PasswordCost: bcrypt.MinCost}
-	tok, _, err := a.IssueLink("P-E1-1")
+	tok, _, err := fx.auth.IssueLink("P-E1-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer((&web.Server{DB: db, Auth: a}).Handler())
-	defer srv.Close()
-	c := client(t)
+	srv := fx.srv
+	c := jarClient(t)
 	resp, err := c.Get(srv.URL + "/l/" + tok)
 	if err != nil {
 		t.Fatal(err)

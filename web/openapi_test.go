@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -19,13 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.yaml.in/yaml/v3"
-	"golang.org/x/crypto/bcrypt"
 
-	"github.com/fairmatch/fairmatch/auth"
-	"github.com/fairmatch/fairmatch/config"
-	"github.com/fairmatch/fairmatch/coordinator"
-	"github.com/fairmatch/fairmatch/scheduler"
-	"github.com/fairmatch/fairmatch/store/storetest"
 	"github.com/fairmatch/fairmatch/web"
 )
 
@@ -264,35 +257,8 @@ func TestOpenAPICoversRegisteredRoutes(t *testing.T) {
 // (with a firer that only records), auth with an admin token, and metrics.
 func newOpenAPIServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	plan, err := config.Load("../configs/fairmatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.Open(t)
-	fairs, err := plan.Plan(2027)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFairs(context.Background(), fairs); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	s := &web.Server{DB: db, Coord: &coordinator.Coordinator{DB: db, Plan: plan, Log: log},
-		Sched: scheduler.New(plan, db, &firer{}, scheduler.WithLogger(log)), Plan: plan,
-		Auth:     &auth.Service{DB: db, AdminToken: token, PasswordCost: bcrypt.MinCost},
-		Gatherer: prometheus.NewRegistry(), Log: log, MaxUpload: 1 << 20}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-
-	example, err := os.ReadFile("../configs/example-dataset.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, body := do(t, srv, "POST", "/api/import", token, strings.NewReader(string(example)), "application/json")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("import the example dataset: %d %s", resp.StatusCode, body)
-	}
-	return srv
+	return newFixture(t, withExample(), withMaxUpload(1<<20),
+		withServer(func(s *web.Server) { s.Gatherer = prometheus.NewRegistry() })).srv
 }
 
 // muxAnswer reports whether a response is http.ServeMux's own: a plain-text

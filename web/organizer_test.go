@@ -9,80 +9,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
 	"github.com/fairmatch/fairmatch/bus"
-	"github.com/fairmatch/fairmatch/config"
-	"github.com/fairmatch/fairmatch/coordinator"
-	"github.com/fairmatch/fairmatch/scheduler"
 	"github.com/fairmatch/fairmatch/store"
-	"github.com/fairmatch/fairmatch/store/storetest"
-	"github.com/fairmatch/fairmatch/web"
 )
 
-const orgPassword = "correct horse battery"
-
-// orgStack is a real server: a bbolt file, an embedded NATS server with a
-// worker whose "match" handler reports progress until released, the
-// coordinator applying results, the scheduler and an auth.Service with an
-// organizer, a commissioner (E001) and a liaison (U01).
+// orgStack is a real server (see fixture) whose bus worker's "match"
+// handler reports progress until released, with the organizer "org", the
+// commissioner "comm" (E001) and the liaison "liai" (U01).
 type orgStack struct {
-	t       *testing.T
-	srv     *httptest.Server
-	db      *store.DB
-	auth    *auth.Service
+	*fixture
 	release chan struct{} // closing it ends the running match job
-	tokens  map[string]string
 }
 
 func newOrgStack(t *testing.T) *orgStack {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	plan, err := config.Load("../configs/fairmatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.Open(t)
-	fairs, err := plan.Plan(2027)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFairs(context.Background(), fairs); err != nil {
-		t.Fatal(err)
-	}
-	e, err := bus.StartEmbedded(bus.EmbeddedOptions{StoreDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Shutdown)
-	nc, err := e.Connect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(nc.Close)
-	b, err := bus.Open(context.Background(), nc, bus.Options{Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	coord := &coordinator.Coordinator{DB: db, Bus: b, Plan: plan, Log: log}
-	st := &orgStack{t: t, db: db, release: make(chan struct{}), tokens: map[string]string{}}
-
+	st := &orgStack{release: make(chan struct{})}
 	// The worker's match job reports progress every 20ms until released,
 	// then fails, so that the stage changes state.
 	match := func(ctx context.Context, job bus.Job, progress func(string, int, int)) (json.RawMessage, error) {
@@ -97,141 +50,11 @@ func newOrgStack(t *testing.T) *orgStack {
 			}
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	w := &bus.Worker{Bus: b, Name: "test-worker", Logger: log, StopTimeout: time.Second,
-		Handlers: map[string]bus.Handler{"match": match}}
-	wg.Go(func() { _ = w.Run(ctx) })
-	wg.Go(func() { _ = b.Results(ctx, coord.Apply) })
-	t.Cleanup(func() { cancel(); wg.Wait() })
-
-	st.auth = &auth.Service{DB: db, PasswordCost: bcrypt.MinCost}
-	for _, a := range []auth.Account{
-		{Login: "org", Name: "组织者", Role: auth.RoleOrganizer},
-		{Login: "comm", Name: "专员", Role: auth.RoleCommissioner, Enterprises: []string{"E001"}},
-		{Login: "liai", Name: "联络员", Role: auth.RoleLiaison, University: "U01"},
-	} {
-		if err := st.auth.CreateAccount(a, orgPassword); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := st.auth.IssueAPIToken(a.Login, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.tokens[a.Login] = tok
-	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, loc)
-	s := &web.Server{DB: db, Coord: coord, Sched: scheduler.New(plan, db, coord, scheduler.WithLogger(log)),
-		Plan: plan, Bus: b, Auth: st.auth, Log: log, MaxUpload: 4 << 20, Now: func() time.Time { return now }}
-	st.srv = httptest.NewServer(s.Handler())
-	t.Cleanup(st.srv.Close)
+	st.fixture = newFixture(t, withBus(map[string]bus.Handler{"match": match}),
+		withClock(func() time.Time { return now }), withMaxUpload(4<<20))
 	return st
-}
-
-// orgClient is a browser-like client: a cookie jar, a language, and no
-// redirects followed (tests look at them).
-type orgClient struct {
-	st   *orgStack
-	c    *http.Client
-	lang string // Accept-Language
-	tok  string // a bearer token instead of the session
-}
-
-func (st *orgStack) anonymous(lang string) *orgClient {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	return &orgClient{st: st, lang: lang, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-// session signs login in with a password.
-func (st *orgStack) session(login, lang string) *orgClient {
-	st.t.Helper()
-	c := st.anonymous(lang)
-	resp, body := c.post("/login", url.Values{"login": {login}, "password": {orgPassword}})
-	if resp.StatusCode != http.StatusSeeOther {
-		st.t.Fatalf("login %s: %d %s", login, resp.StatusCode, body)
-	}
-	return c
-}
-
-// bearer uses login's API token.
-func (st *orgStack) bearer(login string) *orgClient {
-	c := st.anonymous("")
-	c.tok = st.tokens[login]
-	return c
-}
-
-func (c *orgClient) do(req *http.Request) (*http.Response, string) {
-	c.st.t.Helper()
-	if c.lang != "" {
-		req.Header.Set("Accept-Language", c.lang)
-	}
-	if c.tok != "" {
-		req.Header.Set("Authorization", "Bearer "+c.tok)
-	}
-	resp, err := c.c.Do(req)
-	if err != nil {
-		c.st.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.st.t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
-func (c *orgClient) get(path string) (*http.Response, string) {
-	c.st.t.Helper()
-	req, _ := http.NewRequest("GET", c.st.srv.URL+path, nil)
-	return c.do(req)
-}
-
-func (c *orgClient) post(path string, form url.Values, header ...string) (*http.Response, string) {
-	c.st.t.Helper()
-	req, _ := http.NewRequest("POST", c.st.srv.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return c.do(req)
-}
-
-func (c *orgClient) send(method, path, contentType string, body []byte) (*http.Response, string) {
-	c.st.t.Helper()
-	req, _ := http.NewRequest(method, c.st.srv.URL+path, bytes.NewReader(body))
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	return c.do(req)
-}
-
-// upload posts a file to the data page's check form.
-func (c *orgClient) upload(filename, kind string, data []byte) (*http.Response, string) {
-	c.st.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	if kind != "" {
-		_ = mw.WriteField("kind", kind)
-	}
-	fw, _ := mw.CreateFormFile("file", filename)
-	_, _ = fw.Write(data)
-	_ = mw.Close()
-	return c.send("POST", "/data/check", mw.FormDataContentType(), b.Bytes())
-}
-
-// storedDataset reads the dataset as stored.
-func (st *orgStack) storedDataset() *fairmatch.Dataset {
-	st.t.Helper()
-	var ds *fairmatch.Dataset
-	if err := st.db.View(func(tx *store.Tx) (err error) { ds, err = tx.Dataset(); return err }); err != nil {
-		st.t.Fatal(err)
-	}
-	return ds
 }
 
 func (st *orgStack) stage(key string) fairmatch.Stage {
@@ -254,7 +77,7 @@ func (st *orgStack) importExample() *fairmatch.Dataset {
 	if resp.StatusCode != 200 {
 		st.t.Fatalf("import: %d %s", resp.StatusCode, body)
 	}
-	return st.storedDataset()
+	return st.dataset()
 }
 
 // leakedKey finds a message key of the organizer catalog left untranslated.
@@ -345,7 +168,7 @@ func TestOrganizerPagesInBothLanguages(t *testing.T) {
 
 func TestOrganizerRoutesRefused(t *testing.T) {
 	st := newOrgStack(t)
-	clients := map[string]*orgClient{
+	clients := map[string]*browser{
 		"anonymous": st.anonymous("en"), "commissioner": st.session("comm", "en"), "liaison": st.session("liai", "en"),
 		"commissioner token": st.bearer("comm"),
 	}
@@ -451,7 +274,7 @@ func TestOrganizerUploadReport(t *testing.T) {
 		t.Errorf("report does not count 71 new problems: %s", body)
 	}
 	assertTranslated(t, "clean report", body)
-	if ds := st.storedDataset(); len(ds.Problems) != 0 {
+	if ds := st.dataset(); len(ds.Problems) != 0 {
 		t.Fatalf("checking stored %d problems", len(ds.Problems))
 	}
 	id := regexp.MustCompile(`action="/data/import/([^"]+)"`).FindStringSubmatch(body)
@@ -466,7 +289,7 @@ func TestOrganizerUploadReport(t *testing.T) {
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/data?stored=316" {
 		t.Fatalf("store: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if ds := st.storedDataset(); len(ds.Problems) != 71 || len(ds.People) != 102 {
+	if ds := st.dataset(); len(ds.Problems) != 71 || len(ds.People) != 102 {
 		t.Fatalf("stored %d problems, %d people", len(ds.Problems), len(ds.People))
 	}
 	if resp, _ := org.post("/data/import/"+id[1], nil); resp.StatusCode != 404 {
@@ -506,7 +329,7 @@ func TestOrganizerUploadReport(t *testing.T) {
 	if resp, body := org.upload("big.json", "", bytes.Repeat([]byte(" "), 4<<20+1)); resp.StatusCode != 400 || !strings.Contains(body, "larger than 4 MiB") {
 		t.Errorf("oversized upload: %d %.300s", resp.StatusCode, body)
 	}
-	if ds := st.storedDataset(); len(ds.Problems) != 71 {
+	if ds := st.dataset(); len(ds.Problems) != 71 {
 		t.Errorf("refused uploads changed the store: %d problems", len(ds.Problems))
 	}
 
@@ -534,7 +357,7 @@ func TestOrganizerUploadReport(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(body, `"record": "row 3"`) {
 		t.Errorf("dry run of a bad file: %d %s", resp.StatusCode, body)
 	}
-	if ds := st.storedDataset(); len(ds.Problems) != 71 || ds.Problems[0].Title != "5G 基站陶瓷介质滤波器温漂大" {
+	if ds := st.dataset(); len(ds.Problems) != 71 || ds.Problems[0].Title != "5G 基站陶瓷介质滤波器温漂大" {
 		t.Errorf("dry runs changed the store")
 	}
 }
@@ -542,7 +365,7 @@ func TestOrganizerUploadReport(t *testing.T) {
 func TestOrganizerUploadScope(t *testing.T) {
 	st := newOrgStack(t)
 	st.importExample()
-	before := st.storedDataset()
+	before := st.dataset()
 	comm, liai := st.session("comm", "en"), st.session("liai", "en")
 	for _, tc := range []struct {
 		name, who, file, data string
@@ -557,7 +380,7 @@ func TestOrganizerUploadScope(t *testing.T) {
 		{"liaison uploading enterprises", "liai", "enterprises.csv", "id,name\nE900,某公司\n", "enterprises[0]", "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := map[string]*orgClient{"comm": comm, "liai": liai}[tc.who]
+			c := map[string]*browser{"comm": comm, "liai": liai}[tc.who]
 			resp, body := c.upload(tc.file, "", []byte(tc.data))
 			if resp.StatusCode != 400 {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
@@ -573,7 +396,7 @@ func TestOrganizerUploadScope(t *testing.T) {
 			}
 		})
 	}
-	after := st.storedDataset()
+	after := st.dataset()
 	if len(after.Problems) != len(before.Problems) || len(after.People) != len(before.People) ||
 		len(after.Offerings) != len(before.Offerings) || after.Problems[2].Enterprise != "E002" {
 		t.Fatal("refused uploads changed the store")
@@ -592,7 +415,7 @@ func TestOrganizerUploadScope(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("liaison's own offering: %d %s", resp.StatusCode, body)
 	}
-	after = st.storedDataset()
+	after = st.dataset()
 	if len(after.Problems) != len(before.Problems)+1 || after.Problems[0].Title != "主轴热变形（专员更新）" ||
 		len(after.Offerings) != len(before.Offerings)+1 {
 		t.Errorf("scoped imports not stored: %d problems, %d offerings", len(after.Problems), len(after.Offerings))
@@ -889,7 +712,7 @@ func TestOrganizerRunNowAndProgress(t *testing.T) {
 	req, _ := http.NewRequest("GET", st.srv.URL+"/fairs/2027-03/events", nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	resp, err := org.c.Do(req.WithContext(ctx))
+	resp, err := org.hc.Do(req.WithContext(ctx))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -962,14 +785,14 @@ func TestOrganizerAccounts(t *testing.T) {
 		t.Error("typed values not kept")
 	}
 	assertTranslated(t, "accounts errors", body)
-	if resp, body := c.post("/accounts", url.Values{"login": {"comm"}, "role": {"organizer"}, "password": {orgPassword}}); resp.StatusCode != 409 ||
+	if resp, body := c.post("/accounts", url.Values{"login": {"comm"}, "role": {"organizer"}, "password": {password}}); resp.StatusCode != 409 ||
 		!strings.Contains(body, "This login is taken.") {
 		t.Errorf("taken login: %d", resp.StatusCode)
 	}
 
 	// Create a liaison, issue a token, use it, disable the account.
 	resp, _ = c.post("/accounts", url.Values{"login": {"li.u02"}, "name": {"李"}, "role": {"liaison"},
-		"university": {"U02"}, "enterprises": {"E001"}, "password": {orgPassword}})
+		"university": {"U02"}, "enterprises": {"E001"}, "password": {password}})
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/accounts?done=created" {
 		t.Fatalf("create: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -1016,8 +839,8 @@ func TestOrganizerAccounts(t *testing.T) {
 	// The API twins.
 	api := st.bearer("org")
 	resp, body = api.send("POST", "/api/accounts", "application/json",
-		[]byte(`{"login":"zhang","name":"张","role":"commissioner","enterprises":["E002","E003"],"password":"`+orgPassword+`"}`))
-	if resp.StatusCode != 201 || !strings.Contains(body, `"E003"`) || strings.Contains(body, orgPassword) {
+		[]byte(`{"login":"zhang","name":"张","role":"commissioner","enterprises":["E002","E003"],"password":"`+password+`"}`))
+	if resp.StatusCode != 201 || !strings.Contains(body, `"E003"`) || strings.Contains(body, password) {
 		t.Fatalf("POST /api/accounts: %d %s", resp.StatusCode, body)
 	}
 	resp, body = api.send("POST", "/api/accounts", "application/json", []byte(`{"login":"x y","role":"liaison","password":"1"}`))

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,19 +17,14 @@ import (
 	"time"
 
 	ical "github.com/arran4/golang-ical"
-	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
-	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/configs"
-	"github.com/fairmatch/fairmatch/coordinator"
 	"github.com/fairmatch/fairmatch/dataset"
 	"github.com/fairmatch/fairmatch/mail"
-	"github.com/fairmatch/fairmatch/scheduler"
 	"github.com/fairmatch/fairmatch/store"
-	"github.com/fairmatch/fairmatch/store/storetest"
 	"github.com/fairmatch/fairmatch/web"
 )
 
@@ -47,19 +41,15 @@ func (c *ptClock) Set(t time.Time) {
 	c.t = t
 }
 
-// ptEnv is a server with the example dataset, two fairs with a published
-// agenda each, an organizer and a commissioner account.
+// ptEnv is a server (see fixture) with the example dataset, two fairs
+// with a published agenda each, an organizer and a commissioner account.
 type ptEnv struct {
-	h       http.Handler
-	srv     *web.Server
-	db      *store.DB
-	auth    *auth.Service
+	*fixture
 	clock   *ptClock
 	ds      *fairmatch.Dataset
-	fairs   []fairmatch.Fair // fairs[0] and fairs[1] have an agenda
-	agendas map[string]*fairmatch.Agenda
-	org     *http.Cookie // the organizer's session
-	comm    *http.Cookie // a commissioner's session
+	agendas map[string]*fairmatch.Agenda // of fairs[0] and fairs[1]
+	org     *http.Cookie                 // the organizer's session
+	comm    *http.Cookie                 // a commissioner's session
 }
 
 const ptLinkTTL = 48 * time.Hour
@@ -79,32 +69,36 @@ func ptForm(v url.Values) (io.Reader, ptOption) {
 
 func newPTEnv(t testing.TB) *ptEnv {
 	t.Helper()
-	plan, err := config.LoadFS(configs.FS, "fairmatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.Open(t)
-	fairs, err := plan.Plan(2027)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFairs(context.Background(), fairs); err != nil {
-		t.Fatal(err)
-	}
+	e := &ptEnv{clock: &ptClock{}, agendas: map[string]*fairmatch.Agenda{}}
+	e.fixture = newFixture(t, withClock(e.clock.Now),
+		withAuth(func(a *auth.Service) { a.Now, a.LinkTTL = e.clock.Now, ptLinkTTL }),
+		withAccounts(
+			auth.Account{Login: "zhao", Name: "赵组织", Role: auth.RoleOrganizer},
+			auth.Account{Login: "qian", Name: "钱专员", Role: auth.RoleCommissioner, Enterprises: []string{"E001"}},
+		),
+		withServer(func(s *web.Server) {
+			s.LinkLimiter = auth.NewLimiter(rate.Every(time.Hour), 1000, 1000)
+			s.SendLink = func(ctx context.Context, p fairmatch.Person, link string, expires time.Time) error {
+				msg, err := mail.ComposeLoginLink(p.ID, p.Name, p.Email, link, expires)
+				if err != nil {
+					return err
+				}
+				_, err = (&mail.Outbox{DB: s.DB, Now: e.clock.Now}).Enqueue(msg)
+				return err
+			}
+		}))
+	e.clock.Set(e.fairs[0].Start.Add(-7 * 24 * time.Hour))
 	raw, err := configs.FS.ReadFile("example-dataset.json")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := dataset.Parse("example-dataset.json", raw)
-	if err != nil {
+	if e.ds, err = dataset.Parse("example-dataset.json", raw); err != nil {
 		t.Fatal(err)
 	}
-	e := &ptEnv{db: db, ds: ds, fairs: fairs, agendas: map[string]*fairmatch.Agenda{},
-		clock: &ptClock{t: fairs[0].Start.Add(-7 * 24 * time.Hour)}}
-	e.agendas[fairs[0].ID] = ptAgenda(t, ds, fairs[0], 0, 12)
-	e.agendas[fairs[1].ID] = ptAgenda(t, ds, fairs[1], 6, 8) // shares people with the first
-	err = db.Update(func(tx *store.Tx) error {
-		if err := tx.PutDataset(ds); err != nil {
+	e.agendas[e.fairs[0].ID] = ptAgenda(t, e.ds, e.fairs[0], 0, 12)
+	e.agendas[e.fairs[1].ID] = ptAgenda(t, e.ds, e.fairs[1], 6, 8) // shares people with the first
+	err = e.db.Update(func(tx *store.Tx) error {
+		if err := tx.PutDataset(e.ds); err != nil {
 			return err
 		}
 		for _, a := range e.agendas {
@@ -117,39 +111,10 @@ func newPTEnv(t testing.TB) *ptEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.auth = &auth.Service{DB: db, Now: e.clock.Now, PasswordCost: bcrypt.MinCost, LinkTTL: ptLinkTTL}
-	for _, a := range []auth.Account{
-		{Login: "zhao", Name: "赵组织", Role: auth.RoleOrganizer},
-		{Login: "qian", Name: "钱专员", Role: auth.RoleCommissioner, Enterprises: []string{"E001"}},
-	} {
-		if err := e.auth.CreateAccount(a, "correct horse battery"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	log := slog.New(slog.DiscardHandler)
-	e.srv = &web.Server{
-		DB: db, Plan: plan, Auth: e.auth, Log: log, Now: e.clock.Now,
-		Coord:       &coordinator.Coordinator{DB: db, Plan: plan, Log: log},
-		Sched:       scheduler.New(plan, db, nopFirer{}, scheduler.WithLogger(log)),
-		LinkLimiter: auth.NewLimiter(rate.Every(time.Hour), 1000, 1000),
-		SendLink: func(ctx context.Context, p fairmatch.Person, link string, expires time.Time) error {
-			msg, err := mail.ComposeLoginLink(p.ID, p.Name, p.Email, link, expires)
-			if err != nil {
-				return err
-			}
-			_, err = (&mail.Outbox{DB: db, Now: e.clock.Now}).Enqueue(msg)
-			return err
-		},
-	}
-	e.h = e.srv.Handler()
 	e.org = e.login(t, "zhao")
 	e.comm = e.login(t, "qian")
 	return e
 }
-
-type nopFirer struct{}
-
-func (nopFirer) Fire(context.Context, fairmatch.Stage) error { return nil }
 
 // ptAgenda makes a small agenda of n meetings for fair from the dataset's
 // problems from index first on: each an enterprise's first attendee with
@@ -194,14 +159,14 @@ func (e *ptEnv) do(t testing.TB, method, path string, body io.Reader, opts ...pt
 		o(r)
 	}
 	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, r)
+	e.handler.ServeHTTP(w, r)
 	return w
 }
 
 // login signs a staff account in and returns its session cookie.
 func (e *ptEnv) login(t testing.TB, login string) *http.Cookie {
 	t.Helper()
-	body, ct := ptForm(url.Values{"login": {login}, "password": {"correct horse battery"}})
+	body, ct := ptForm(url.Values{"login": {login}, "password": {password}})
 	w := e.do(t, "POST", "/login", body, ct)
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("login %s: %d %s", login, w.Code, w.Body)
@@ -648,7 +613,7 @@ func TestLinkRequest(t *testing.T) {
 		ct(r)
 		r.Host = host
 		w := httptest.NewRecorder()
-		e.h.ServeHTTP(w, r)
+		e.handler.ServeHTTP(w, r)
 		return w
 	}
 	// Unknown and known addresses get the same answer.
@@ -677,13 +642,13 @@ func TestLinkRequest(t *testing.T) {
 	if n := len(outbox()); n != 1 {
 		t.Errorf("a request with Host evil.example queued a mail (%d in the outbox)", n)
 	}
-	e.srv.PublicURL = "https://fairs.example.cn/"
+	e.server.PublicURL = "https://fairs.example.cn/"
 	request(p.Email, "evil.example")
 	ms = outbox()
 	if len(ms) != 2 || !strings.Contains(ms[0].Text+ms[1].Text, "https://fairs.example.cn/l/") {
 		t.Errorf("with PublicURL the link must use it; outbox %d", len(ms))
 	}
-	e.srv.PublicURL = ""
+	e.server.PublicURL = ""
 
 	// Malformed address, JSON twin.
 	checkPage(t, request("not an address", "localhost"), 400, `id="link-bad"`)
@@ -694,18 +659,18 @@ func TestLinkRequest(t *testing.T) {
 
 	// Without mail, link requests are unavailable, and the organizer's
 	// page says the link was not sent.
-	send := e.srv.SendLink
-	e.srv.SendLink = nil
+	send := e.server.SendLink
+	e.server.SendLink = nil
 	checkPage(t, request(p.Email, "localhost"), 503)
 	checkPage(t, e.do(t, "POST", "/people/"+person+"/link", nil, ptCookie(e.org), ptLang("en")), 200, `id="person-link-mail-off"`, "Mail is not configured")
-	e.srv.SendLink = send
+	e.server.SendLink = send
 	if n := len(outbox()); n != 2 {
 		t.Errorf("mail was queued without SendLink: %d in the outbox", n)
 	}
 
 	// The limiter.
-	e.srv.LinkLimiter = auth.NewLimiter(rate.Every(time.Hour), 2, 100)
-	e.h = e.srv.Handler()
+	e.server.LinkLimiter = auth.NewLimiter(rate.Every(time.Hour), 2, 100)
+	e.handler = e.server.Handler()
 	codes := []int{}
 	for range 3 {
 		codes = append(codes, request("x@example.org", "localhost").Code)

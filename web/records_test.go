@@ -1,14 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
-	"io"
-	"io/fs"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -16,92 +10,19 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/fairmatch/fairmatch"
-	"github.com/fairmatch/fairmatch/auth"
-	"github.com/fairmatch/fairmatch/config"
-	"github.com/fairmatch/fairmatch/configs"
-	"github.com/fairmatch/fairmatch/coordinator"
-	"github.com/fairmatch/fairmatch/dataset"
-	"github.com/fairmatch/fairmatch/scheduler"
-	"github.com/fairmatch/fairmatch/store"
-	"github.com/fairmatch/fairmatch/store/storetest"
-	"github.com/fairmatch/fairmatch/web"
 )
 
-const recPassword = "records test password"
-
-// recStack is a real server for the record forms: a bbolt file with the
-// 2027 plan's fairs and the example dataset, the coordinator, and an
-// auth.Service with an organizer, a commissioner (E001) and a liaison (U01).
-type recStack struct {
-	t      *testing.T
-	srv    *httptest.Server
-	db     *store.DB
-	tokens map[string]string
-}
+// recStack is a real server for the record forms (see fixture) with the
+// example dataset, the organizer "org", the commissioner "comm" (E001) and
+// the liaison "liai" (U01).
+type recStack struct{ *fixture }
 
 func newRecStack(t *testing.T) *recStack {
 	t.Helper()
-	log := slog.New(slog.DiscardHandler)
-	plan, err := config.Load("../configs/fairmatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.Open(t)
-	fairs, err := plan.Plan(2027)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFairs(context.Background(), fairs); err != nil {
-		t.Fatal(err)
-	}
-	coord := &coordinator.Coordinator{DB: db, Plan: plan, Log: log}
-	raw, err := fs.ReadFile(configs.FS, "example-dataset.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := dataset.Parse("example-dataset.json", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := coord.Import("example-dataset.json", ds); err != nil {
-		t.Fatal(err)
-	}
-	st := &recStack{t: t, db: db, tokens: map[string]string{}}
-	as := &auth.Service{DB: db, PasswordCost: bcrypt.MinCost}
-	for _, a := range []auth.Account{
-		{Login: "org", Name: "组织者", Role: auth.RoleOrganizer},
-		{Login: "comm", Name: "专员", Role: auth.RoleCommissioner, Enterprises: []string{"E001"}},
-		{Login: "liai", Name: "联络员", Role: auth.RoleLiaison, University: "U01"},
-	} {
-		if err := as.CreateAccount(a, recPassword); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := as.IssueAPIToken(a.Login, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		st.tokens[a.Login] = tok
-	}
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 20, 12, 0, 0, 0, loc)
-	s := &web.Server{DB: db, Coord: coord, Sched: scheduler.New(plan, db, coord, scheduler.WithLogger(log)),
-		Plan: plan, Auth: as, Log: log, Now: func() time.Time { return now }}
-	st.srv = httptest.NewServer(s.Handler())
-	t.Cleanup(st.srv.Close)
-	return st
-}
-
-// dataset reads the stored dataset.
-func (st *recStack) dataset() *fairmatch.Dataset {
-	st.t.Helper()
-	var ds *fairmatch.Dataset
-	if err := st.db.View(func(tx *store.Tx) (err error) { ds, err = tx.Dataset(); return err }); err != nil {
-		st.t.Fatal(err)
-	}
-	return ds
+	return &recStack{newFixture(t, withExample(), withClock(func() time.Time { return now }))}
 }
 
 // snapshot is the stored dataset as JSON, to tell that nothing changed.
@@ -140,91 +61,6 @@ func (st *recStack) person(id string) fairmatch.Person {
 	}
 	st.t.Fatalf("no person %s", id)
 	return fairmatch.Person{}
-}
-
-// recClient is a browser-like client (cookie session, a language, no
-// redirects followed) or an API client (bearer token).
-type recClient struct {
-	st   *recStack
-	c    *http.Client
-	lang string
-	tok  string
-}
-
-func (st *recStack) client(lang string) *recClient {
-	jar, err := cookiejar.New(nil)
-	if err != nil {
-		st.t.Fatal(err)
-	}
-	return &recClient{st: st, lang: lang, c: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-// session signs login in with its password, pages in lang.
-func (st *recStack) session(login, lang string) *recClient {
-	st.t.Helper()
-	c := st.client(lang)
-	resp, body := c.form("POST", "/login", url.Values{"login": {login}, "password": {recPassword}})
-	if resp.StatusCode != http.StatusSeeOther {
-		st.t.Fatalf("login %s: %d %s", login, resp.StatusCode, body)
-	}
-	return c
-}
-
-// bearer calls the API with login's token.
-func (st *recStack) bearer(login string) *recClient {
-	c := st.client("")
-	c.tok = st.tokens[login]
-	return c
-}
-
-func (c *recClient) do(method, path, contentType string, body io.Reader, header ...string) (*http.Response, string) {
-	c.st.t.Helper()
-	req, err := http.NewRequest(method, c.st.srv.URL+path, body)
-	if err != nil {
-		c.st.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if c.lang != "" {
-		req.Header.Set("Accept-Language", c.lang)
-	}
-	if c.tok != "" {
-		req.Header.Set("Authorization", "Bearer "+c.tok)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := c.c.Do(req)
-	if err != nil {
-		c.st.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		c.st.t.Fatal(err)
-	}
-	return resp, string(b)
-}
-
-func (c *recClient) get(path string) (*http.Response, string) {
-	c.st.t.Helper()
-	return c.do("GET", path, "", nil)
-}
-
-func (c *recClient) form(method, path string, v url.Values, header ...string) (*http.Response, string) {
-	c.st.t.Helper()
-	return c.do(method, path, "application/x-www-form-urlencoded", strings.NewReader(v.Encode()), header...)
-}
-
-func (c *recClient) json(method, path string, v any) (*http.Response, string) {
-	c.st.t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		c.st.t.Fatal(err)
-	}
-	return c.do(method, path, "application/json", strings.NewReader(string(b)))
 }
 
 // recRawKey finds a message key of the records area left untranslated.
@@ -499,7 +335,7 @@ func TestRecordsAPI(t *testing.T) {
 	// Bad input: EINVALID with issues naming the field; nothing stored.
 	before := st.snapshot()
 	for _, tc := range []struct {
-		c     *recClient
+		c     *browser
 		path  string
 		body  any
 		field string
@@ -830,7 +666,7 @@ func TestRecordsCrossSiteRefused(t *testing.T) {
 
 func TestRecordsAnonymous(t *testing.T) {
 	st := newRecStack(t)
-	c := st.client("en")
+	c := st.anonymous("en")
 	for _, path := range []string{"/problems", "/offerings/new", "/availability"} {
 		resp, _ := c.get(path)
 		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {

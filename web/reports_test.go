@@ -2,11 +2,9 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -18,52 +16,44 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/auth"
-	"github.com/fairmatch/fairmatch/config"
 	"github.com/fairmatch/fairmatch/report"
 	"github.com/fairmatch/fairmatch/store"
-	"github.com/fairmatch/fairmatch/store/storetest"
 	"github.com/fairmatch/fairmatch/web"
 )
 
-// rpEnv is a server for the reports and outbox pages: the 2026 and 2027
-// plans, a small dataset with one published fair, and a session or token
-// for each kind of caller.
+// rpEnv is a server for the reports and outbox pages (see fixture): the
+// 2026 and 2027 plans, a small dataset with one published fair, and a
+// session or token for each kind of caller.
 type rpEnv struct {
-	srv   *httptest.Server
-	db    *store.DB
+	*fixture
 	kicks atomic.Int32
 	// credentials by caller: "organizer" (a session cookie), "commissioner"
 	// and "liaison" (API tokens), "participant" (a participant session)
-	cookies map[string]*http.Cookie
-	tokens  map[string]string
+	cookies   map[string]*http.Cookie
+	apiTokens map[string]string
 }
-
-const rpPassword = "correct horse battery"
 
 func newRPEnv(t *testing.T) *rpEnv {
 	t.Helper()
-	plan, err := config.Load("../configs/fairmatch.yaml")
+	env := &rpEnv{cookies: map[string]*http.Cookie{}, apiTokens: map[string]string{}}
+	loc, err := time.LoadLocation("Asia/Shanghai") // the plan's zone
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := storetest.Open(t)
-	for _, y := range []int{2026, 2027} {
-		fairs, err := plan.Plan(y)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.SaveFairs(context.Background(), fairs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	loc := plan.Location()
 	now := time.Date(2027, 2, 1, 10, 0, 0, 0, loc)
 	clock := func() time.Time { return now }
-	err = db.Update(func(tx *store.Tx) error {
+	env.fixture = newFixture(t, withYears(2026, 2027), withClock(clock),
+		withAuth(func(a *auth.Service) { a.Now = clock }),
+		withServer(func(s *web.Server) { s.OutboxKick = func() { env.kicks.Add(1) } }),
+		withAccounts(
+			auth.Account{Login: "org", Name: "王组织", Role: auth.RoleOrganizer},
+			auth.Account{Login: "com", Name: "李专员", Role: auth.RoleCommissioner, Enterprises: []string{"E1"}},
+			auth.Account{Login: "lia", Name: "张联络", Role: auth.RoleLiaison, University: "U1"},
+		))
+	err = env.db.Update(func(tx *store.Tx) error {
 		if err := tx.PutDataset(rpDataset()); err != nil {
 			return err
 		}
@@ -97,43 +87,22 @@ func newRPEnv(t *testing.T) *rpEnv {
 		t.Fatal(err)
 	}
 
-	a := &auth.Service{DB: db, Now: clock, PasswordCost: bcrypt.MinCost}
-	env := &rpEnv{db: db, cookies: map[string]*http.Cookie{}, tokens: map[string]string{}}
-	for _, acc := range []auth.Account{
-		{Login: "org", Name: "王组织", Role: auth.RoleOrganizer},
-		{Login: "com", Name: "李专员", Role: auth.RoleCommissioner, Enterprises: []string{"E1"}},
-		{Login: "lia", Name: "张联络", Role: auth.RoleLiaison, University: "U1"},
-	} {
-		if err := a.CreateAccount(acc, rpPassword); err != nil {
-			t.Fatal(err)
-		}
-	}
 	w := httptest.NewRecorder()
-	if _, err := a.Login(w, "org", rpPassword); err != nil {
+	if _, err := env.auth.Login(w, "org", password); err != nil {
 		t.Fatal(err)
 	}
 	env.cookies["organizer"] = rpCookie(t, w, auth.SessionCookie)
-	for role, login := range map[string]string{"commissioner": "com", "liaison": "lia"} {
-		tok, err := a.IssueAPIToken(login, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		env.tokens[role] = tok
-	}
-	link, _, err := a.IssueLink("P-E1")
+	env.apiTokens["commissioner"] = env.tokens["com"]
+	env.apiTokens["liaison"] = env.tokens["lia"]
+	link, _, err := env.auth.IssueLink("P-E1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	w = httptest.NewRecorder()
-	if _, err := a.RedeemLink(w, link); err != nil {
+	if _, err := env.auth.RedeemLink(w, link); err != nil {
 		t.Fatal(err)
 	}
 	env.cookies["participant"] = rpCookie(t, w, auth.PersonCookie)
-
-	log := slog.New(slog.DiscardHandler)
-	s := &web.Server{DB: db, Plan: plan, Auth: a, Log: log, Now: clock, OutboxKick: func() { env.kicks.Add(1) }}
-	env.srv = httptest.NewServer(s.Handler())
-	t.Cleanup(env.srv.Close)
 	return env
 }
 
@@ -191,7 +160,7 @@ func (e *rpEnv) do(t *testing.T, caller, method, path, lang string, form url.Val
 	if c := e.cookies[caller]; c != nil {
 		req.AddCookie(c)
 	}
-	if tok := e.tokens[caller]; tok != "" {
+	if tok := e.apiTokens[caller]; tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	c := *e.srv.Client()

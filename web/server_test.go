@@ -1,61 +1,16 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/fairmatch/fairmatch"
-	"github.com/fairmatch/fairmatch/auth"
-	"github.com/fairmatch/fairmatch/config"
-	"github.com/fairmatch/fairmatch/coordinator"
-	"github.com/fairmatch/fairmatch/scheduler"
-	"github.com/fairmatch/fairmatch/store/storetest"
-	"github.com/fairmatch/fairmatch/web"
 )
-
-const token = "organizer-token-0123456789"
-
-// firer records the stages the API runs.
-type firer struct{ fired []string }
-
-func (f *firer) Fire(ctx context.Context, s fairmatch.Stage) error {
-	f.fired = append(f.fired, s.Key())
-	return nil
-}
-
-func newServer(t *testing.T) (*httptest.Server, *firer) {
-	t.Helper()
-	plan, err := config.Load("../configs/fairmatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.Open(t)
-	fairs, err := plan.Plan(2027)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFairs(context.Background(), fairs); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.DiscardHandler)
-	f := &firer{}
-	s := &web.Server{DB: db, Coord: &coordinator.Coordinator{DB: db, Plan: plan, Log: log},
-		Sched: scheduler.New(plan, db, f, scheduler.WithLogger(log)), Plan: plan,
-		Auth: &auth.Service{DB: db, AdminToken: token, PasswordCost: bcrypt.MinCost},
-		Log:  log, MaxUpload: 1 << 20}
-	srv := httptest.NewServer(s.Handler())
-	t.Cleanup(srv.Close)
-	return srv, f
-}
 
 func do(t *testing.T, srv *httptest.Server, method, path, tok string, body io.Reader, ct string) (*http.Response, []byte) {
 	t.Helper()
@@ -79,7 +34,8 @@ func do(t *testing.T, srv *httptest.Server, method, path, tok string, body io.Re
 }
 
 func TestAPIErrorsAndHeaders(t *testing.T) {
-	srv, f := newServer(t)
+	fx := newFixture(t, withMaxUpload(1<<20))
+	srv := fx.srv
 	example, err := os.ReadFile("../configs/example-dataset.json")
 	if err != nil {
 		t.Fatal(err)
@@ -126,8 +82,8 @@ func TestAPIErrorsAndHeaders(t *testing.T) {
 			}
 		})
 	}
-	if len(f.fired) != 1 || f.fired[0] != "2027-03/call-opens" {
-		t.Errorf("fired %v, want only 2027-03/call-opens", f.fired)
+	if fired := fx.fired.keys(); len(fired) != 1 || fired[0] != "2027-03/call-opens" {
+		t.Errorf("fired %v, want only 2027-03/call-opens", fired)
 	}
 	resp, body := do(t, srv, "GET", "/healthz", "", nil, "")
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"ok"`) {
@@ -140,7 +96,7 @@ func TestAPIErrorsAndHeaders(t *testing.T) {
 }
 
 func TestListFairsShowsSettingsTheme(t *testing.T) {
-	srv, _ := newServer(t)
+	srv := newFixture(t).srv
 	body := `{"theme": "氢能与储能"}`
 	if resp, b := do(t, srv, "PUT", "/api/fairs/2027-05/settings", token, strings.NewReader(body), "application/json"); resp.StatusCode != 200 {
 		t.Fatalf("settings: %d %s", resp.StatusCode, b)
