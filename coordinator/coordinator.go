@@ -292,7 +292,8 @@ func (c *Coordinator) Apply(ctx context.Context, r bus.Result) error {
 			c.log().Error("writing published files", "fair", stage.Fair, "dir", dir, "err", err)
 		}
 	}
-	if stage.State == fairmatch.StateDone && (stage.Kind == fairmatch.StagePublish || stage.Kind == fairmatch.StageReminder) {
+	if stage.State == fairmatch.StateDone && (stage.Kind == fairmatch.StagePublish || stage.Kind == fairmatch.StageReminder ||
+		stage.Kind == fairmatch.StageFollowUp) {
 		if err := c.sendPending(ctx, stage.Fair); err != nil {
 			c.log().Error("queuing participants' mail (kept pending, retried at start)", "fair", stage.Fair, "err", err)
 		}
@@ -355,6 +356,15 @@ func (c *Coordinator) applyOutput(tx *store.Tx, s fairmatch.Stage, payload json.
 			return err
 		}
 		return c.markMail(tx, s.Fair, mail.KindReminder)
+	case fairmatch.StageFollowUp:
+		if _, err := tx.Agenda(s.Fair); err != nil {
+			if fairmatch.ErrorCode(err) == fairmatch.ENOTFOUND {
+				c.log().Warn("follow-up stage without a published agenda: nobody to ask", "stage", s.Key())
+				return nil
+			}
+			return err
+		}
+		return c.markMail(tx, s.Fair, mail.KindFollowUp)
 	}
 	return nil
 }

@@ -69,6 +69,7 @@ func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
 		a         *fairmatch.Agenda
 		cancelled []fairmatch.Meeting
 		ds        *fairmatch.Dataset
+		responses []fairmatch.Response
 	)
 	err := c.DB.View(func(tx *store.Tx) error {
 		var err error
@@ -76,7 +77,12 @@ func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
 		if err != nil || !pending {
 			return err
 		}
-		a, cancelled, ds, err = readPublished(tx, fair)
+		if a, cancelled, ds, err = readPublished(tx, fair); err != nil {
+			return err
+		}
+		if kind == mail.KindFollowUp {
+			responses, err = tx.Responses(fair)
+		}
 		return err
 	})
 	if fairmatch.ErrorCode(err) == fairmatch.ENOTFOUND {
@@ -90,11 +96,17 @@ func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
 	now := c.now()
 	var msgs []store.OutboxMessage
 	skipped := 0
+	reported := outcomesReported(responses)
 	for _, person := range attendeesOf(a, cancelled) {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		m, err := mail.Compose(kind, a, cancelled, person, dir, "", now)
+		if kind == mail.KindFollowUp && reportedAll(a, person, reported) {
+			continue // nothing left to ask this person
+		}
+		// A first composition tells the message's id (which does not depend
+		// on the link), so that no link is issued for a message already sent.
+		m, err := mail.Compose(kind, a, cancelled, person, dir, idOnlyLink, now)
 		if errors.Is(err, mail.ErrNoAddress) || errors.Is(err, mail.ErrNoMeetings) {
 			skipped++
 			continue
@@ -154,6 +166,32 @@ func (c *Coordinator) alreadyMailed(m store.OutboxMessage) (bool, error) {
 	})
 	return seen, err
 }
+
+// outcomesReported is the set of "meeting\x00person" pairs with an outcome.
+func outcomesReported(rs []fairmatch.Response) map[string]bool {
+	out := make(map[string]bool)
+	for _, r := range rs {
+		if r.Kind == fairmatch.ResponseOutcome {
+			out[r.Meeting+"\x00"+r.Person] = true
+		}
+	}
+	return out
+}
+
+// reportedAll reports whether the person gave the outcome of every meeting
+// of theirs on the agenda.
+func reportedAll(a *fairmatch.Agenda, person string, reported map[string]bool) bool {
+	for _, m := range a.Meetings {
+		if slices.Contains(m.Attendees, person) && !reported[m.ID+"\x00"+person] {
+			return false
+		}
+	}
+	return true
+}
+
+// idOnlyLink stands in for a person's link while composing a message only to
+// learn its id (.invalid is reserved: it never resolves).
+const idOnlyLink = "https://link.invalid/"
 
 // attendeesOf lists everyone with a meeting on the agenda or a cancelled
 // one, sorted.

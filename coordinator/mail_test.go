@@ -182,3 +182,57 @@ func TestResumeMailAfterCrash(t *testing.T) {
 		t.Errorf("second resume queued more: %v", err)
 	}
 }
+
+func TestFollowUpMailAsksThoseWhoHaveNotReported(t *testing.T) {
+	c, ds := setup(t)
+	var f fairmatch.Fair
+	if err := c.DB.View(func(tx *store.Tx) (err error) { f, err = tx.Fair("2027-03"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	c.Now = func() time.Time { return f.End.Add(30 * 24 * time.Hour) }
+	var pe, pu string
+	for _, p := range ds.People {
+		if p.Email != "" && p.Org == ds.Enterprises[0].ID && pe == "" {
+			pe = p.ID
+		}
+		if p.Email != "" && p.Org == ds.Universities[0].ID && pu == "" {
+			pu = p.ID
+		}
+	}
+	err := c.DB.Update(func(tx *store.Tx) error {
+		if err := tx.PutAgenda(&fairmatch.Agenda{Fair: "2027-03", Timezone: f.Timezone, Meetings: []fairmatch.Meeting{
+			{ID: "m1", Enterprise: ds.Enterprises[0].ID, University: ds.Universities[0].ID, Start: f.Start,
+				End: f.Start.Add(20 * time.Minute), Table: "T01", Attendees: []string{pe, pu}}}}); err != nil {
+			return err
+		}
+		// The university's expert already reported.
+		return tx.PutResponse(fairmatch.Response{Fair: "2027-03", Meeting: "m1", Person: pu, Kind: fairmatch.ResponseOutcome, Outcome: "contact"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Mail = &coordinator.Mailer{Outbox: &mail.Outbox{DB: c.DB, Now: c.Now},
+		Link: func(p string) (string, error) { return "https://fairs.example.cn/l/" + p, nil }}
+	// Stages before follow-up-1 are done; run it.
+	err = c.DB.Update(func(tx *store.Tx) error {
+		st, err := tx.Stage("2027-03/follow-up-1")
+		if err != nil {
+			return err
+		}
+		st.State = fairmatch.StatePending
+		return tx.PutStage(st)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runStage(t, c, "2027-03/follow-up-1", fairmatch.StatePending)
+	got := outbox(t, c)
+	if len(got) != 1 {
+		t.Fatalf("follow-up queued %d messages, want 1 (only %s has not reported)", len(got), pe)
+	}
+	for id, m := range got {
+		if m.Person != pe || !strings.HasPrefix(id, "follow-up/2027-03/") || !strings.Contains(m.Text, "https://fairs.example.cn/l/"+pe) {
+			t.Errorf("follow-up %s to %s: %.200s", id, m.Person, m.Text)
+		}
+	}
+}

@@ -26,6 +26,7 @@ const (
 	KindPublished = "published"  // a participant's schedule, first published
 	KindChanged   = "changed"    // the schedule again after meetings moved or were cancelled
 	KindReminder  = "reminder"   // the schedule again, days before the fair
+	KindFollowUp  = "follow-up"  // after the fair: please report what came of the meetings
 	KindLoginLink = "login-link" // a sign-in link
 )
 
@@ -84,6 +85,9 @@ var epoch = time.Unix(0, 0).UTC()
 //     are listed as cancelled;
 //   - KindReminder: the fair is in N days (counted in the fair's zone from
 //     now to the person's first meeting), and the schedule again.
+//   - KindFollowUp: after the fair, the meetings held and a request to report
+//     their outcome on the person's page (link required); no calendar is
+//     attached. Its ID ends "<N>d-<hash>", N days after the last meeting.
 //
 // Each meeting shows its time in the fair's zone, the table, the other side
 // (organisation and people) and the problem ↔ offering pairs. The message's
@@ -100,10 +104,10 @@ func Compose(kind string, a *fairmatch.Agenda, cancelled []fairmatch.Meeting, pe
 		return store.OutboxMessage{}, fmt.Errorf("mail: compose %s mail for %s: %w", kind, person, err)
 	}
 	switch kind {
-	case KindPublished, KindChanged, KindReminder:
+	case KindPublished, KindChanged, KindReminder, KindFollowUp:
 	default:
 		return fail(fairmatch.Invalid("unknown kind of mail", []fairmatch.Issue{{Field: "kind",
-			Reason: fmt.Sprintf("%q is not %s, %s or %s", kind, KindPublished, KindChanged, KindReminder)}}))
+			Reason: fmt.Sprintf("%q is not %s, %s, %s or %s", kind, KindPublished, KindChanged, KindReminder, KindFollowUp)}}))
 	}
 	if err := linkIssue(link, false); err != "" {
 		return fail(fairmatch.Invalid("bad link", []fairmatch.Issue{{Field: "link", Reason: err}}))
@@ -189,6 +193,31 @@ func Compose(kind string, a *fairmatch.Agenda, cancelled []fairmatch.Meeting, pe
 		v.IntroEN = fmt.Sprintf("The %s technology fair is %s. A reminder of your %s:", fair, whenEN, plural(len(mine), "meeting"))
 	}
 
+	attach := []store.OutboxAttachment{{Name: file, ContentType: CalendarContentType, Data: ics}}
+	if kind == KindFollowUp {
+		if len(mine) == 0 {
+			return fail(&fairmatch.Error{Code: fairmatch.EINVALID,
+				Message: fmt.Sprintf("person %s held no meeting at fair %s", person, fair), Err: ErrNoMeetings})
+		}
+		last := mine[len(mine)-1].End.In(loc)
+		days := daysBetween(last, now.In(loc))
+		if now.Before(last) {
+			return fail(fairmatch.Invalid("follow-up too early", []fairmatch.Issue{{Field: "now",
+				Reason: fmt.Sprintf("%s is before the person's last meeting ends at %s", now.Format(time.RFC3339), last.Format(time.RFC3339))}}))
+		}
+		if link == "" {
+			return fail(fairmatch.Invalid("follow-up without a link", []fairmatch.Issue{{Field: "link",
+				Reason: "a follow-up asks the person to report on their page; give the link"}}))
+		}
+		id = kind + "/" + fair + "/" + person + "/" + fmt.Sprintf("%dd-%s", days, hash)
+		v.Subject = fmt.Sprintf("【%s 技术对接洽谈会】洽谈进展如何？· How did your meetings go?", fair)
+		v.IntroZH = fmt.Sprintf("感谢您参加 %s 技术对接洽谈会。请在个人页面上告诉我们以下 %d 场洽谈的进展（无进展、建立联系、签署保密协议、提交合作方案、签订合同或成果转化），我们将据此继续跟进。",
+			fair, len(mine))
+		v.IntroEN = fmt.Sprintf("Thank you for taking part in the %s technology fair. Please tell us on your page what came of your %s (no contact yet, contact, NDA, proposal, contract or commercialized), so that we can follow up:",
+			fair, plural(len(mine), "meeting"))
+		v.File, v.Cancelled, attach = "", nil, nil
+	}
+
 	text, html, err := render("schedule", v)
 	if err != nil {
 		return fail(err)
@@ -196,8 +225,7 @@ func Compose(kind string, a *fairmatch.Agenda, cancelled []fairmatch.Meeting, pe
 	return store.OutboxMessage{
 		ID: id, Kind: kind, Fair: fair, Person: person,
 		To: to, ToName: oneLine(v.Name), Subject: oneLine(v.Subject), Text: text, HTML: html,
-		Attachments: []store.OutboxAttachment{{Name: file, ContentType: CalendarContentType, Data: ics}},
-		State:       store.OutboxQueued, Created: now,
+		Attachments: attach, State: store.OutboxQueued, Created: now,
 	}, nil
 }
 

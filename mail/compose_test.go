@@ -157,7 +157,9 @@ func TestComposeErrors(t *testing.T) {
 		{"no e-mail", mail.KindPublished, f.agenda, "P-U02-2", "", now, mail.ErrNoAddress, "email", "no e-mail address"},
 		{"unknown person", mail.KindPublished, f.agenda, "P-X", "", now, mail.ErrNoAddress, "email", "no e-mail address"},
 		{"no meetings", mail.KindPublished, &fairmatch.Agenda{Fair: "2027-03", Timezone: "Asia/Shanghai"}, "P-E001-1", "", now, mail.ErrNoMeetings, "", "no meeting"},
-		{"unknown kind", "follow-up", f.agenda, "P-E001-1", "", now, nil, "kind", "unknown kind"},
+		{"unknown kind", "thank-you", f.agenda, "P-E001-1", "", now, nil, "kind", "unknown kind"},
+		{"follow-up before the fair", mail.KindFollowUp, f.agenda, "P-E001-1", "https://x.example/me", now, nil, "now", "too early"},
+		{"follow-up without a link", mail.KindFollowUp, f.agenda, "P-E001-1", "", now.Add(30 * 24 * time.Hour), nil, "link", "without a link"},
 		{"bad link", mail.KindPublished, f.agenda, "P-E001-1", "javascript:alert(1)", now, nil, "link", "bad link"},
 		{"bad agenda", mail.KindPublished, &bad, "P-E001-1", "", now, nil, "timezone", "invalid agenda"},
 		{"reminder after the fair", mail.KindReminder, f.agenda, "P-E001-1", "", now.Add(30 * 24 * time.Hour), nil, "now", "too late"},
@@ -251,4 +253,28 @@ func FuzzCompose(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestComposeFollowUp(t *testing.T) {
+	f := newFixture()
+	after := newClock().Now().Add(30 * 24 * time.Hour) // two weeks after the fair
+	m, err := mail.Compose(mail.KindFollowUp, f.agenda, f.cancelled, "P-E001-1", f.dir, "https://fairs.example.cn/me", after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(m.ID, "follow-up/2027-03/P-E001-1/") || !strings.Contains(m.ID, "d-") || len(m.Attachments) != 0 {
+		t.Errorf("follow-up %s with %d attachments, want a days-after id and no calendar", m.ID, len(m.Attachments))
+	}
+	for _, want := range []string{"洽谈进展", "How did your meetings go", "https://fairs.example.cn/me"} {
+		if !strings.Contains(m.Subject+m.Text+m.HTML, want) {
+			t.Errorf("follow-up lacks %q", want)
+		}
+	}
+	if strings.Contains(m.Text, ".ics") || strings.Contains(m.HTML, ".ics") {
+		t.Errorf("follow-up mentions an attached calendar it does not carry")
+	}
+	later, err := mail.Compose(mail.KindFollowUp, f.agenda, f.cancelled, "P-E001-1", f.dir, "https://fairs.example.cn/me", after.Add(60*24*time.Hour))
+	if err != nil || later.ID == m.ID {
+		t.Errorf("a second follow-up two months later must be a new message: %v %s", err, later.ID)
+	}
 }
