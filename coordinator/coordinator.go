@@ -293,7 +293,7 @@ func (c *Coordinator) Apply(ctx context.Context, r bus.Result) error {
 		}
 	}
 	if stage.State == fairmatch.StateDone && (stage.Kind == fairmatch.StagePublish || stage.Kind == fairmatch.StageReminder ||
-		stage.Kind == fairmatch.StageFollowUp) {
+		stage.Kind == fairmatch.StageFollowUp || stage.Kind == fairmatch.StageCallOpens) {
 		if err := c.sendPending(ctx, stage.Fair); err != nil {
 			c.log().Error("queuing participants' mail (kept pending, retried at start)", "fair", stage.Fair, "err", err)
 		}
@@ -356,6 +356,8 @@ func (c *Coordinator) applyOutput(tx *store.Tx, s fairmatch.Stage, payload json.
 			return err
 		}
 		return c.markMail(tx, s.Fair, mail.KindReminder)
+	case fairmatch.StageCallOpens:
+		return c.markMail(tx, s.Fair, mail.KindCall)
 	case fairmatch.StageFollowUp:
 		if _, err := tx.Agenda(s.Fair); err != nil {
 			if fairmatch.ErrorCode(err) == fairmatch.ENOTFOUND {

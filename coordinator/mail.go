@@ -22,6 +22,10 @@ type Mailer struct {
 	// Link returns a personal sign-in link for a person, put in the mail. It
 	// is called only for messages that are actually queued.
 	Link func(person string) (string, error)
+	// Site is the address staff sign in at ("https://fairs.example.cn"),
+	// for the call that asks commissioners and liaisons to file; without it
+	// no call is mailed.
+	Site string
 }
 
 // mailPendingKey marks a fair whose participants are still to be mailed; it
@@ -77,6 +81,10 @@ func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
 		if err != nil || !pending {
 			return err
 		}
+		if kind == mail.KindCall { // needs no agenda
+			ds, err = tx.Dataset()
+			return err
+		}
 		if a, cancelled, ds, err = readPublished(tx, fair); err != nil {
 			return err
 		}
@@ -91,6 +99,9 @@ func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
 	}
 	if err != nil || !pending {
 		return err
+	}
+	if kind == mail.KindCall {
+		return c.sendCall(fair, ds)
 	}
 	dir := notify.NewDirectory(ds)
 	now := c.now()
@@ -142,6 +153,46 @@ func (c *Coordinator) sendPending(ctx context.Context, fair string) error {
 		}
 		return tx.DeleteMeta(mailPendingKey(fair))
 	})
+}
+
+// sendCall mails the fair's call to every commissioner and liaison with an
+// address, then clears the mark. The call closes at the fair's call-closes
+// stage.
+func (c *Coordinator) sendCall(fair string, ds *fairmatch.Dataset) error {
+	var f fairmatch.Fair
+	if err := c.DB.View(func(tx *store.Tx) (err error) { f, err = tx.Fair(fair); return err }); err != nil {
+		return err
+	}
+	closes := f.Start
+	for _, st := range f.Stages {
+		if st.Kind == fairmatch.StageCallCloses {
+			closes = st.Due
+		}
+	}
+	var msgs []store.OutboxMessage
+	skipped := 0
+	if c.Mail.Site != "" {
+		for _, p := range ds.People {
+			if p.Role != fairmatch.RoleCommissioner && p.Role != fairmatch.RoleLiaison {
+				continue
+			}
+			m, err := mail.ComposeCall(f, closes, p, c.Mail.Site)
+			if err != nil {
+				skipped++
+				c.log().Warn("cannot compose the call", "fair", fair, "person", p.ID, "err", err)
+				continue
+			}
+			msgs = append(msgs, m)
+		}
+	} else {
+		c.log().Warn("no site address: the call is not mailed", "fair", fair)
+	}
+	added, err := c.Mail.Outbox.Enqueue(msgs...)
+	if err != nil {
+		return err
+	}
+	c.log().Info("call mailed", "fair", fair, "queued", added, "skipped", skipped)
+	return c.DB.Update(func(tx *store.Tx) error { return tx.DeleteMeta(mailPendingKey(fair)) })
 }
 
 // alreadyMailed reports whether the person already got this schedule: the

@@ -236,3 +236,29 @@ func TestFollowUpMailAsksThoseWhoHaveNotReported(t *testing.T) {
 		}
 	}
 }
+
+func TestCallOpensMailsCommissionersAndLiaisons(t *testing.T) {
+	c, ds := setup(t)
+	c.Now = func() time.Time { return time.Date(2027, 1, 30, 9, 0, 0, 0, time.UTC) }
+	c.Mail = &coordinator.Mailer{Outbox: &mail.Outbox{DB: c.DB, Now: c.Now}, Site: "https://fairs.example.cn",
+		Link: func(p string) (string, error) {
+			t.Errorf("the call needs no personal link (asked for %s)", p)
+			return "", nil
+		}}
+	runStage(t, c, "2027-03/call-opens", fairmatch.StatePending)
+	want := 0
+	for _, p := range ds.People {
+		if (p.Role == fairmatch.RoleCommissioner || p.Role == fairmatch.RoleLiaison) && p.Email != "" {
+			want++
+		}
+	}
+	got := outbox(t, c)
+	if want == 0 || len(got) != want {
+		t.Fatalf("call queued %d messages, want %d (every commissioner and liaison with an address)", len(got), want)
+	}
+	for id, m := range got {
+		if !strings.HasPrefix(id, "call/2027-03/") || !strings.Contains(m.Text, "https://fairs.example.cn/") {
+			t.Errorf("%s: %.120s", id, m.Text)
+		}
+	}
+}
