@@ -40,8 +40,13 @@
 // ejecting the meetings in its way. The search is lexicographic: first as many
 // meetings as possible, then the higher-priority ones (earlier in the request),
 // then the fewest breaks. max_break_spread is a hard rule: a complete schedule
-// that breaks it is never returned; when the search finds none, meetings are
-// left out until the rest obeys it, and the result is "partial".
+// that breaks it is never returned. The annealing honours it as it goes:
+// its soft cost adds, to the breaks, every break over the fewest of anyone
+// plus the spread (summed over the participants, so that each one brought
+// back within the limit counts), and half the targeted moves are on the
+// participants over the limit. Only when no complete schedule that obeys
+// it has been found by the end are meetings left out until the rest obeys
+// it (after moves that lower the excess), and the result is "partial".
 //
 // Before any annealing (requests of up to firstMax meetings, not a
 // re-plan), the constructed schedule is handed to one round of the exact

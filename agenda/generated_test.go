@@ -311,73 +311,87 @@ func TestGenerateEvent(t *testing.T) {
 // progressBound matches the lower bound in Solve's progress notes.
 var progressBound = regexp.MustCompile(`lower bound (\d+)`)
 
-// BenchmarkGenerated solves the events of generatedSizes with a 10-second
-// limit (generatedTimeLimit) and reports, per size: meetings placed and
+// BenchmarkGenerated solves the events of generatedSizes, each without and
+// with max_break_spread 2, with a 10-second limit (generatedTimeLimit) and
+// reports, per event: meetings placed and
 // asked for, breaks, lower bounds, status (1 optimal, 0 feasible, −1
 // partial, −2 infeasible or unknown), seconds per solve, MB allocated per
 // solve (runtime.MemStats.TotalAlloc) and the peak of live heap objects
 // during it (sampled every 10 ms).
 //
 // Two lower bounds are reported: "lb-static", the one Solve derives before
-// searching (compile's model.lb: per-participant runs and the Lagrangian
-// count bound), and "lb", the best proven: the breaks themselves when the
+// searching (the larger of compile's model.lb and model.breakBound), and
+// "lb", the best proven: the breaks themselves when the
 // status is optimal, otherwise the higher of lb-static and the last bound
 // Solve announced in its progress notes (which include the raises by
 // refutation). Every result is checked with the independent validator.
 func BenchmarkGenerated(b *testing.B) {
 	for _, spec := range generatedSizes {
-		req := generateEvent(spec)
-		static := compile(req).lb
-		b.Run(fmt.Sprintf("p%d", spec.participants), func(b *testing.B) {
-			var res *Result
-			var took time.Duration
-			var allocated, peak uint64
-			noted := -1
-			for i := 0; b.Loop(); i++ {
-				var before, after runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&before)
-				stopSampling := samplePeakHeap(&peak)
-				start := time.Now()
-				res = Solve(b.Context(), req, Options{Seed: int64(i), TimeLimit: generatedTimeLimit, Progress: func(msg string) {
-					if m := progressBound.FindStringSubmatch(msg); m != nil {
-						n, _ := strconv.Atoi(m[1])
-						noted = max(noted, n)
-					}
-				}})
-				took += time.Since(start)
-				stopSampling()
-				runtime.ReadMemStats(&after)
-				allocated += after.TotalAlloc - before.TotalAlloc
-			}
-			if v := violations(req, res); len(v) > 0 {
-				b.Fatalf("result breaks rules: %v", v[:min(5, len(v))])
-			}
-			lb := max(static, noted)
-			if res.Status == StatusOptimal {
-				lb = res.Breaks.Total
-			}
-			if len(res.Unscheduled) == 0 && res.Breaks.Total < lb {
-				b.Fatalf("%d breaks below the lower bound %d", res.Breaks.Total, lb)
-			}
-			status := map[string]float64{StatusOptimal: 1, StatusFeasible: 0, StatusPartial: -1}[res.Status]
-			if res.Status == StatusInfeasible || res.Status == StatusUnknown {
-				status = -2
-			}
-			n := float64(b.N)
-			b.ReportMetric(float64(len(res.Meetings)), "placed")
-			b.ReportMetric(float64(len(req.Meetings)), "meetings")
-			b.ReportMetric(float64(res.Breaks.Total), "breaks")
-			b.ReportMetric(float64(static), "lb-static")
-			b.ReportMetric(float64(lb), "lb")
-			b.ReportMetric(status, "status")
-			b.ReportMetric(took.Seconds()/n, "s/solve")
-			b.ReportMetric(float64(allocated)/n/1e6, "MB-alloc/solve")
-			b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
-			b.Logf("%d participants, %d meetings, %d tables: %s, %d placed, %d breaks, lb %d (static %d)",
-				spec.participants, len(req.Meetings), req.Tables, res.Status, len(res.Meetings), res.Breaks.Total, lb, static)
-		})
+		for _, spread := range []int{-1, 2} {
+			spec.spread = spread
+			benchmarkGenerated(b, spec)
+		}
 	}
+}
+
+// benchmarkGenerated is BenchmarkGenerated on one event.
+func benchmarkGenerated(b *testing.B, spec eventSpec) {
+	req := generateEvent(spec)
+	md := compile(req)
+	static := max(md.lb, md.breakBound())
+	name := fmt.Sprintf("p%d/spread=none", spec.participants)
+	if spec.spread >= 0 {
+		name = fmt.Sprintf("p%d/spread=%d", spec.participants, spec.spread)
+	}
+	b.Run(name, func(b *testing.B) {
+		var res *Result
+		var took time.Duration
+		var allocated, peak uint64
+		noted := -1
+		for i := 0; b.Loop(); i++ {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			stopSampling := samplePeakHeap(&peak)
+			start := time.Now()
+			res = Solve(b.Context(), req, Options{Seed: int64(i), TimeLimit: generatedTimeLimit, Progress: func(msg string) {
+				if m := progressBound.FindStringSubmatch(msg); m != nil {
+					n, _ := strconv.Atoi(m[1])
+					noted = max(noted, n)
+				}
+			}})
+			took += time.Since(start)
+			stopSampling()
+			runtime.ReadMemStats(&after)
+			allocated += after.TotalAlloc - before.TotalAlloc
+		}
+		if v := violations(req, res); len(v) > 0 {
+			b.Fatalf("result breaks rules: %v", v[:min(5, len(v))])
+		}
+		lb := max(static, noted)
+		if res.Status == StatusOptimal {
+			lb = res.Breaks.Total
+		}
+		if len(res.Unscheduled) == 0 && res.Breaks.Total < lb {
+			b.Fatalf("%d breaks below the lower bound %d", res.Breaks.Total, lb)
+		}
+		status := map[string]float64{StatusOptimal: 1, StatusFeasible: 0, StatusPartial: -1}[res.Status]
+		if res.Status == StatusInfeasible || res.Status == StatusUnknown {
+			status = -2
+		}
+		n := float64(b.N)
+		b.ReportMetric(float64(len(res.Meetings)), "placed")
+		b.ReportMetric(float64(len(req.Meetings)), "meetings")
+		b.ReportMetric(float64(res.Breaks.Total), "breaks")
+		b.ReportMetric(float64(static), "lb-static")
+		b.ReportMetric(float64(lb), "lb")
+		b.ReportMetric(status, "status")
+		b.ReportMetric(took.Seconds()/n, "s/solve")
+		b.ReportMetric(float64(allocated)/n/1e6, "MB-alloc/solve")
+		b.ReportMetric(float64(peak)/1e6, "MB-peak-heap")
+		b.Logf("%d participants, %d meetings, %d tables: %s, %d placed, %d breaks, lb %d (static %d)",
+			spec.participants, len(req.Meetings), req.Tables, res.Status, len(res.Meetings), res.Breaks.Total, lb, static)
+	})
 }
 
 // samplePeakHeap raises *peak to the bytes of live and unswept heap objects,
@@ -849,9 +863,11 @@ func breaksOfPlacement(req *Request, slot []int) Breaks {
 
 // TestSolveSpreadWithinTimeLimit solves a generated event with
 // max_break_spread 2 that the annealing cannot finish within its limit, so
-// that the final repair of the spread runs on a large, unsettled placement:
-// Solve must still return within the limit plus repairGrace and a margin
-// for building the result, obey every rule, and keep nearly every meeting.
+// that the annealing must bring a large, unsettled placement within the
+// spread as it goes: Solve must still return within the limit plus
+// repairGrace and a margin for building the result, obey every rule, and
+// place every meeting (the annealing's soft cost counts every break over
+// the limit; leaving meetings out is the last resort).
 func TestSolveSpreadWithinTimeLimit(t *testing.T) {
 	const limit = 3 * time.Second
 	req := generateEvent(eventSpec{participants: 2000, meetings: 10000, slots: 24, slack: 1.1, spread: 2, seed: 11})
@@ -870,8 +886,8 @@ func TestSolveSpreadWithinTimeLimit(t *testing.T) {
 	if slack := repairGrace + time.Second; took > limit+slack {
 		t.Errorf("Solve took %v, over the limit %v plus %v", took, limit, slack)
 	}
-	if placed, want := len(res.Meetings), len(req.Meetings)*99/100; placed < want {
-		t.Errorf("placed %d of %d meetings, want at least %d", placed, len(req.Meetings), want)
+	if len(res.Unscheduled) > 0 {
+		t.Errorf("%s: placed %d of %d meetings, want every one", res.Status, len(res.Meetings), len(req.Meetings))
 	}
 	t.Logf("%s in %v: %d of %d placed, %d breaks (%d..%d)", res.Status, took, len(res.Meetings), len(req.Meetings), res.Breaks.Total, res.Breaks.Min, res.Breaks.Max)
 }

@@ -294,14 +294,18 @@ func (sv *solver) step(temp float64) {
 }
 
 // relocate moves a placed meeting to another start: half the time a meeting
-// of a participant with a break, next to another of their meetings, else any
-// meeting anywhere it may start. A duration-1 meeting whose target slot is
+// of a participant with a break (half of those times, with
+// max_break_spread d, of one with more than d breaks), next to another of
+// their meetings, else any meeting anywhere it may start. A duration-1 meeting whose target slot is
 // busy for an attendee swaps slots with its Kempe chain.
 func (sv *solver) relocate() bool {
 	md, st := sv.md, sv.st
 	var m, s int32
 	if len(st.broken) > 0 && sv.rng.IntN(2) == 0 {
 		p := st.broken[sv.rng.IntN(len(st.broken))]
+		if len(st.heavy) > 0 && sv.rng.IntN(2) == 0 {
+			p = st.heavy[sv.rng.IntN(len(st.heavy))]
+		}
 		ms := md.byPer[p]
 		m = ms[sv.rng.IntN(len(ms))]
 		x := ms[sv.rng.IntN(len(ms))]

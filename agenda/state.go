@@ -29,6 +29,11 @@ type state struct {
 	broken    []int32
 	brokenPos []int32
 
+	// with max_break_spread d, the participants with more than d breaks
+	// (those over the limit whenever someone has none), for targeted moves
+	heavy    []int32
+	heavyPos []int32
+
 	// unplaced meetings that can be placed (not dead), for insert moves
 	out      []int32
 	outPos   []int32
@@ -61,6 +66,7 @@ func newState(md *model) *state {
 		nBusy:     make([]int32, np),
 		hist:      make([]int32, md.slots+2),
 		brokenPos: make([]int32, np),
+		heavyPos:  make([]int32, np),
 		outPos:    make([]int32, n),
 		nOut:      n,
 	}
@@ -77,6 +83,7 @@ func newState(md *model) *state {
 	st.hist[0] = int32(np)
 	for p := range st.brokenPos {
 		st.brokenPos[p] = -1
+		st.heavyPos[p] = -1
 	}
 	return st
 }
@@ -95,16 +102,35 @@ func (st *state) setBlocks(p int32, b int32) {
 	st.total += int(nw - old)
 	switch {
 	case old == 0:
-		st.brokenPos[p] = int32(len(st.broken))
-		st.broken = append(st.broken, p)
+		st.broken = addTo(st.broken, st.brokenPos, p)
 	case nw == 0:
-		i := st.brokenPos[p]
-		last := st.broken[len(st.broken)-1]
-		st.broken[i] = last
-		st.brokenPos[last] = i
-		st.broken = st.broken[:len(st.broken)-1]
-		st.brokenPos[p] = -1
+		st.broken = removeFrom(st.broken, st.brokenPos, p)
 	}
+	if d := int32(st.md.spread); d >= 0 && (old > d) != (nw > d) {
+		if nw > d {
+			st.heavy = addTo(st.heavy, st.heavyPos, p)
+		} else {
+			st.heavy = removeFrom(st.heavy, st.heavyPos, p)
+		}
+	}
+}
+
+// addTo appends p to the set list, whose positions are in pos (−1: not in
+// it), and returns the list.
+func addTo(list, pos []int32, p int32) []int32 {
+	pos[p] = int32(len(list))
+	return append(list, p)
+}
+
+// removeFrom takes p out of the set list, whose positions are in pos, and
+// returns the list.
+func removeFrom(list, pos []int32, p int32) []int32 {
+	i := pos[p]
+	last := list[len(list)-1]
+	list[i] = last
+	pos[last] = i
+	pos[p] = -1
+	return list[:len(list)-1]
 }
 
 // setIdle recounts the idle slots of participant p from their row, whose
@@ -354,7 +380,9 @@ func (st *state) minMax() (lo, hi int) {
 // cost is the lexicographic objective of the search: fewest unplaced
 // meetings, then the least priority left out, then, in a re-plan, the
 // fewest kept meetings moved, then the soft cost (breaks plus a penalty for
-// an exceeded break spread). idle, the total of idle
+// every break over max_break_spread, see overshoot: a graded measure, so
+// that the annealing is drawn towards a placement that obeys it one
+// participant at a time). idle, the total of idle
 // slots inside the participants' days, is no part of the objective but
 // guides the annealing: a meeting moved closer to its attendees' other
 // meetings lowers it before it closes a break.
@@ -372,11 +400,12 @@ const idleWeight = 8
 // energy is the annealing's measure of the soft cost.
 func (c cost) energy() int { return idleWeight*c.soft + c.idle }
 
-// spreadPenalty weighs one unit of exceeded break spread against breaks.
-const spreadPenalty = 3
+// spreadPenalty weighs one break over max_break_spread (a unit of
+// overshoot) against breaks.
+const spreadPenalty = 1
 
 func (st *state) cost() cost {
-	return cost{st.nOut, st.prioLoss, st.moved, st.total + spreadPenalty*st.spreadExcess(), st.idles}
+	return cost{st.nOut, st.prioLoss, st.moved, st.total + spreadPenalty*st.overshoot(), st.idles}
 }
 
 // cmp orders costs: negative when c is better than o.
