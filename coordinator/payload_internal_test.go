@@ -12,10 +12,10 @@ import (
 	"github.com/fairmatch/fairmatch/store/storetest"
 )
 
-// TestAgendaPayloadAppliesDecisions checks the agenda job's proposals are
-// the matcher's with the organizers' decisions applied (so decisions made
-// after matching count too), and the fair's stored settings are its day.
-func TestAgendaPayloadAppliesDecisions(t *testing.T) {
+// newInternal is a coordinator on a real store holding the example dataset
+// and the 2027-03 fair.
+func newInternal(t *testing.T) (*Coordinator, *fairmatch.Dataset) {
+	t.Helper()
 	plan, err := config.Load("../configs/fairmatch.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -36,6 +36,15 @@ func TestAgendaPayloadAppliesDecisions(t *testing.T) {
 	if err := db.SaveFairs(t.Context(), []fairmatch.Fair{fair}); err != nil {
 		t.Fatal(err)
 	}
+	return c, ds
+}
+
+// TestAgendaPayloadAppliesDecisions checks the agenda job's proposals are
+// the matcher's with the organizers' decisions applied (so decisions made
+// after matching count too), and the fair's stored settings are its day.
+func TestAgendaPayloadAppliesDecisions(t *testing.T) {
+	c, ds := newInternal(t)
+	db, plan := c.DB, c.Plan
 	// Two proposals from the matcher; the organizer rejects one and adds
 	// another by hand.
 	e0, e1, u0 := ds.Enterprises[0], ds.Enterprises[1], ds.Universities[0]
@@ -58,7 +67,7 @@ func TestAgendaPayloadAppliesDecisions(t *testing.T) {
 	ps := []fairmatch.Proposal{
 		{Enterprise: e0.ID, University: u0.ID, Attendees: []string{e0.Attendees[0], u0.Attendees[0]}, Items: []fairmatch.MeetingItem{item(e0, u0)}, Score: 0.5},
 	}
-	err = db.Update(func(tx *store.Tx) error {
+	err := db.Update(func(tx *store.Tx) error {
 		if err := tx.PutProposals("2027-03", ps); err != nil {
 			return err
 		}
@@ -95,26 +104,7 @@ func TestAgendaPayloadAppliesDecisions(t *testing.T) {
 // TestMatchPayloadCarriesCapacity: people whose windows leave few slots are
 // capped in the match job.
 func TestMatchPayloadCarriesCapacity(t *testing.T) {
-	plan, err := config.Load("../configs/fairmatch.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fair, err := plan.FairByID("2027-03")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ds, err := dataset.Load("../configs/example-dataset.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := storetest.Open(t)
-	c := &Coordinator{DB: db, Plan: plan, Log: slog.New(slog.DiscardHandler)}
-	if _, err := c.Import("example.json", ds); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SaveFairs(t.Context(), []fairmatch.Fair{fair}); err != nil {
-		t.Fatal(err)
-	}
+	c, ds := newInternal(t)
 	raw, err := c.payload(fairmatch.Stage{Fair: "2027-03", Name: "match", Kind: fairmatch.StageMatch})
 	if err != nil {
 		t.Fatal(err)
