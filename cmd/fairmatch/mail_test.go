@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -188,6 +189,8 @@ func TestSMTPOutageDuringPublish(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
+	waitMetrics(t, base, fmt.Sprintf(`fairmatch_mail_messages{state="sent"} %d`, queued),
+		`fairmatch_mail_messages{state="queued"} 0`, `fairmatch_mail_messages{state="failed"} 0`)
 	sink.mu.Lock()
 	defer sink.mu.Unlock()
 	if sink.dup != 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/fairmatch/fairmatch"
 	"github.com/fairmatch/fairmatch/bus"
 	"github.com/fairmatch/fairmatch/coordinator"
+	"github.com/fairmatch/fairmatch/store"
 )
 
 // metrics are the Prometheus series of a coordinator process.
@@ -68,5 +69,31 @@ func registerBusStats(reg prometheus.Registerer, b *bus.Bus) {
 			Help:        "Events of the job bus as this process saw them.",
 			ConstLabels: prometheus.Labels{"event": event},
 		}, func() float64 { return float64(get(b.Stats())) }))
+	}
+}
+
+// outboxCollector exports the mail outbox's messages by state as
+// fairmatch_mail_messages{state=queued|sent|failed}, read from the store at
+// each scrape (one read transaction).
+type outboxCollector struct {
+	db   *store.DB
+	desc *prometheus.Desc
+}
+
+func newOutboxCollector(db *store.DB) *outboxCollector {
+	return &outboxCollector{db: db, desc: prometheus.NewDesc("fairmatch_mail_messages",
+		"Messages in the mail outbox, by state (queued includes those waiting to be retried).", []string{"state"}, nil)}
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	var counts map[string]int
+	if err := c.db.View(func(tx *store.Tx) (err error) { counts, err = tx.OutboxCounts(); return err }); err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for _, state := range []string{store.OutboxQueued, store.OutboxSent, store.OutboxFailed} {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(counts[state]), state)
 	}
 }

@@ -112,6 +112,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	reg.MustRegister(newOutboxCollector(st.db))
 	st.coord.Mail = &coordinator.Mailer{Outbox: box, Site: base, Link: func(person string) (string, error) {
 		tok, _, err := authn.IssueLink(person)
 		return base + "/l/" + tok, err
