@@ -58,6 +58,10 @@ type Day struct {
 	Slot     Duration  `json:"slot" yaml:"slot"`     // meeting length
 	Buffer   Duration  `json:"buffer" yaml:"buffer"` // pause between consecutive slots
 	Tables   []string  `json:"tables" yaml:"tables"` // table names, e.g. T01..T12
+	// Seats are the seats at a table, by table name: a meeting sits only
+	// at a table with a seat for each of its attendees. A table not
+	// listed seats any number.
+	Seats map[string]int `json:"seats,omitempty" yaml:"seats"`
 }
 
 // Session is a part of the fair day, "HH:MM" to "HH:MM" local time.

@@ -89,14 +89,40 @@
 // meetings with their attendees, pins, sessions and precedences, and the
 // unavailable slots of their participants.
 //
+// # Seats
+//
+// A request may give the seats of its tables: "table_seats", an extension
+// of formats.md §4 (a list of `tables` counts, 0 for a table that seats
+// any number; without it every table seats any number, and the checker of
+// formats.md §4 ignores it). A meeting then sits only at a table with a
+// seat for each of its attendees. Per slot, the meetings needing at least
+// some number of seats may not outnumber the tables that have that many:
+// one count per seat level (the distinct needs of the meetings), Hall's
+// condition for these nested sets of tables, exact for meetings of one
+// slot. Every part of the search enforces it where it enforces `tables`:
+// the construction and the moves (state.fits, the Kempe swap, the insert
+// move ejecting meetings of the crowded level), the exhaustive search,
+// the SAT encoding (a cardinality per slot and level) and the re-plan. A
+// meeting larger than every table is proven impossible ("meeting M has N
+// attendees; the largest table seats K"), as are more meetings of a level
+// pinned to a slot than its tables (they are named). The lower bounds
+// assume no seats and stay valid. A meeting of several slots keeps its
+// table, which the per-slot counts do not capture: for such meetings they
+// are a relaxation, and one the table assignment cannot seat is left out
+// (status "partial", Reason names it). [BuildFair] places one-slot
+// meetings only, for which the counts are exact.
+//
 // Tables are interchangeable for feasibility (at most `tables` meetings per
-// slot suffices, as meetings are intervals), so they are assigned at the end,
+// slot suffices, as meetings are intervals; with seats, the counts per
+// level), so they are assigned at the end,
 // to spare table changes (a participant changes table when two of their
 // consecutive meetings are at different tables): slot by slot, in time
 // order, the meetings starting in a slot are seated by a maximum-weight
 // matching of meetings to free tables, a meeting's arc to a table weighing
 // the attendees whose previous meeting was there (successive shortest
-// paths on the sparse graph). Each slot's seating is thus optimal given the
+// paths on the sparse graph). With seats, a meeting has an arc to every
+// free table that seats it, and the weights put first as many meetings
+// seated as can be, then the table changes, then the smallest tables. Each slot's seating is thus optimal given the
 // slots before, not the day's as a whole; slots, breaks and status never
 // depend on it.
 //

@@ -14,7 +14,8 @@ import (
 // slot t or after) and brk (p has a break right after slot t: busy at t,
 // not at t+1, busy again later — a run of idle slots counts once, at its
 // start). Every meeting starts once; a participant is in at most one
-// meeting per slot; a slot runs at most `tables` meetings; a meeting starts
+// meeting per slot; a slot runs at most `tables` meetings, and at most as
+// many of a seat level as tables seat it (seats.go); a meeting starts
 // after its predecessors end. A bound "at most K breaks" is a cardinality
 // constraint over every brk, switched on by its own guard literal, so that
 // bounds can be tightened one after the other on one solver, keeping what
@@ -65,6 +66,28 @@ func newEncoding(md *model, dom [][]int32) *encoding {
 	}
 	for t := 1; t <= md.slots; t++ {
 		s.addAtMost(perSlot[t], md.tables, -1)
+	}
+	// Seats: per slot and seat level, at most the tables that seat it.
+	for j := int32(1); j <= int32(md.nLv); j++ {
+		for t := range perSlot {
+			perSlot[t] = perSlot[t][:0]
+		}
+		for m := range md.meets {
+			mt := &md.meets[m]
+			if mt.lv < j {
+				continue
+			}
+			for k, st := range dom[m] {
+				for t := st; t < st+mt.dur; t++ {
+					perSlot[t] = append(perSlot[t], posLit(e.x[m][k]))
+				}
+			}
+		}
+		for t := 1; t <= md.slots; t++ {
+			if len(perSlot[t]) > int(md.lvCap[j]) {
+				s.addAtMost(perSlot[t], int(md.lvCap[j]), -1)
+			}
+		}
 	}
 	running := md.running(dom)
 	busyIn := make([][]lit, md.stride) // every busy literal, by slot

@@ -16,6 +16,7 @@ const (
 	ReasonNoCommonSlot = "no common free slot"
 	ReasonBlocked      = "blocked pair"
 	ReasonNoTable      = "no table left"
+	ReasonNoSeats      = "no table seats every attendee"
 )
 
 // FairInput is what BuildFair needs to plan one fair's agenda.
@@ -41,11 +42,15 @@ type slotTime struct{ start, end time.Time }
 // not in People, are available all day. Proposals of a blocked pair are not
 // placed; when not all the others fit, those with a higher Score go first.
 //
+// Day.Seats give the request's table_seats: a meeting sits at a table with
+// a seat for each of its attendees (tables not in Day.Seats seat any
+// number).
+//
 // The agenda's meetings have ids "M-<enterprise>-<university>", stable
 // across re-planning, times in the fair's zone, table names from Day.Tables,
 // and are sorted by start, then table. Every proposal that found no place
-// has an Unscheduled entry with ReasonBlocked, ReasonNoCommonSlot or
-// ReasonNoTable. The Result is the solver's, for the request built here.
+// has an Unscheduled entry with ReasonBlocked, ReasonNoCommonSlot,
+// ReasonNoTable or ReasonNoSeats. The Result is the solver's, for the request built here.
 //
 // A bad fair, day or proposal gives a *fairmatch.Error with code EINVALID;
 // a context done before anything was placed gives its error.
@@ -67,6 +72,7 @@ func BuildFair(ctx context.Context, in FairInput, opt Options) (*fairmatch.Agend
 			issues = append(issues, fairmatch.Issue{Record: "day", Field: "tables", Reason: fmt.Sprintf("table %q listed twice", name)})
 		}
 	}
+	issues = append(issues, seatIssues(in.Day)...)
 	unavailable, peopleIssues := unavailableSlots(in.People, in.Fair.ID, times, loc)
 	issues = append(issues, peopleIssues...)
 	issues = append(issues, proposalIssues(in.Proposals)...)
@@ -89,6 +95,10 @@ func BuildFair(ctx context.Context, in FairInput, opt Options) (*fairmatch.Agend
 		return cmp.Compare(in.Proposals[b].Score, in.Proposals[a].Score)
 	})
 	req := &Request{Slots: len(times), Sessions: sessions, Tables: len(in.Day.Tables), Meetings: make([]Meeting, 0, len(order))}
+	seats := tableSeats(in.Day)
+	if slices.ContainsFunc(seats, func(n int) bool { return n > 0 }) {
+		req.TableSeats = seats
+	}
 	org := make(map[string]string, len(in.People))
 	for _, p := range in.People {
 		org[p.ID] = p.Org
@@ -140,16 +150,19 @@ func BuildFair(ctx context.Context, in FairInput, opt Options) (*fairmatch.Agend
 			}
 		}
 	}
-	perSlot := make([]int, len(times)+1)
+	taken := make([][]bool, len(times)+1) // slot → tables (0-based) in use
+	for s := range taken {
+		taken[s] = make([]bool, len(in.Day.Tables))
+	}
 	for _, pl := range res.Meetings {
-		perSlot[pl.Slot]++
+		taken[pl.Slot][pl.Table-1] = true
 	}
 	for _, p := range in.Proposals {
 		id := meetingID(p)
 		pl, ok := placed[id]
 		if !ok {
 			agenda.Unscheduled = append(agenda.Unscheduled, fairmatch.Unscheduled{Enterprise: p.Enterprise,
-				University: p.University, Reason: leftOutReason(p, blocked, unavailable, busy, perSlot, len(in.Day.Tables))})
+				University: p.University, Reason: leftOutReason(p, blocked, unavailable, busy, taken, seats)})
 			continue
 		}
 		agenda.Meetings = append(agenda.Meetings, fairmatch.Meeting{
@@ -247,14 +260,20 @@ func keepFromAgenda(a *fairmatch.Agenda, times []slotTime, tables []string) *Res
 func meetingID(p fairmatch.Proposal) string { return "M-" + p.Enterprise + "-" + p.University }
 
 // leftOutReason says why a proposal found no place: its pair is blocked;
-// some slot has all its attendees available and free but no table; or no
-// slot has all of them available and free.
+// no table seats all its attendees; some slot has all its attendees
+// available and free but no table left that seats them; or no slot has
+// all of them available and free. taken[s][i] tells whether table i+1 is
+// in use in slot s, seats are the tables' seats (0: any number).
 func leftOutReason(p fairmatch.Proposal, blocked map[[2]string]bool, unavailable map[string][]int,
-	busy map[string][]bool, perSlot []int, tables int) string {
+	busy map[string][]bool, taken [][]bool, seats []int) string {
 	if blocked[[2]string{p.Enterprise, p.University}] {
 		return ReasonBlocked
 	}
-	for s := 1; s < len(perSlot); s++ {
+	seated := func(i int) bool { return seats[i] == 0 || seats[i] >= len(p.Attendees) }
+	if !slices.ContainsFunc(seats, func(n int) bool { return n == 0 || n >= len(p.Attendees) }) {
+		return ReasonNoSeats
+	}
+	for s := 1; s < len(taken); s++ {
 		free := true
 		for _, a := range p.Attendees {
 			if slices.Contains(unavailable[a], s) || (busy[a] != nil && busy[a][s]) {
@@ -262,7 +281,14 @@ func leftOutReason(p fairmatch.Proposal, blocked map[[2]string]bool, unavailable
 				break
 			}
 		}
-		if free && perSlot[s] >= tables {
+		if !free {
+			continue
+		}
+		left := false
+		for i, used := range taken[s] {
+			left = left || !used && seated(i)
+		}
+		if !left {
 			return ReasonNoTable
 		}
 	}
@@ -426,6 +452,37 @@ func proposalIssues(proposals []fairmatch.Proposal) []fairmatch.Issue {
 				Reason: fmt.Sprintf("pair %s–%s is also proposals[%d]", p.Enterprise, p.University, j)})
 		} else {
 			pairs[id] = i
+		}
+	}
+	return issues
+}
+
+// tableSeats returns the seats of each of the day's tables, in the order
+// of Day.Tables, 0 for a table that seats any number.
+func tableSeats(day fairmatch.Day) []int {
+	seats := make([]int, len(day.Tables))
+	for i, name := range day.Tables {
+		seats[i] = day.Seats[name]
+	}
+	return seats
+}
+
+// seatIssues checks Day.Seats: every name is a table of the day and every
+// count is positive.
+func seatIssues(day fairmatch.Day) []fairmatch.Issue {
+	names := make([]string, 0, len(day.Seats))
+	for name := range day.Seats {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var issues []fairmatch.Issue
+	for _, name := range names {
+		field := "seats." + name
+		switch n := day.Seats[name]; {
+		case !slices.Contains(day.Tables, name):
+			issues = append(issues, fairmatch.Issue{Record: "day", Field: field, Reason: fmt.Sprintf("no table %q", name)})
+		case n < 1:
+			issues = append(issues, fairmatch.Issue{Record: "day", Field: field, Reason: fmt.Sprintf("seats %d is below 1", n)})
 		}
 	}
 	return issues

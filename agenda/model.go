@@ -26,6 +26,13 @@ type model struct {
 	lb     int        // lower bound on the total of breaks of a complete schedule
 	unav   [][]bool   // unavailable[p][s]
 	sess   [][2]int32 // session ranges
+
+	// Seats (Request.TableSeats; see levels). seatOf is nil when every
+	// table seats any number.
+	seatOf  []int32 // seats of each table 1..tables (index 0 unused), unlimited as math.MaxInt32
+	nLv     int     // seat levels beyond level 0 (every meeting)
+	lvSeats []int32 // lvSeats[j]: the seats a meeting of level j needs at least (j ≥ 1)
+	lvCap   []int32 // lvCap[j]: the tables that seat that many, at most one per meeting (lvCap[0] = tables)
 }
 
 type meeting struct {
@@ -36,6 +43,8 @@ type meeting struct {
 	pred   []int32 // meetings that must end before this one starts
 	succ   []int32 // meetings that must start after this one ends
 	weight int64   // priority weight: len(meets) - rank
+	lv     int32   // seat level: the meeting counts against lvCap[1..lv] (0: tables only)
+	big    bool    // more attendees than any table seats: never placed
 }
 
 func (md *model) allowed(m int32, s int32) bool { return md.allow[int(m)*md.stride+int(s)] }
@@ -100,11 +109,15 @@ func compile(req *Request) *model {
 		}
 	}
 	md.order = topoOrder(md.meets)
+	md.levels(req.TableSeats)
 
 	// Static domains: slot range, session, pin, unavailability.
 	static := make([][]int32, n)
 	for i, rm := range req.Meetings {
 		m := &md.meets[i]
+		if m.big {
+			continue
+		}
 		lo, hi := int32(1), int32(md.slots)
 		if rm.Session != "" {
 			r := sessions[rm.Session]
@@ -269,7 +282,9 @@ func (md *model) prove(req *Request, static [][]int32) {
 		}
 	}
 	for i := range static {
-		if len(static[i]) == 0 {
+		if m := &md.meets[i]; m.big {
+			add("meeting %s has %d attendees; the largest table seats %d", m.id, len(m.att), slices.Max(md.seatOf))
+		} else if len(static[i]) == 0 {
 			add("meeting %s has no possible start slot (its session, pinned slot, duration and attendees' unavailable slots leave none)", md.meets[i].id)
 		}
 	}
@@ -299,6 +314,7 @@ func (md *model) prove(req *Request, static [][]int32) {
 			add("%d meetings are pinned to slot %d, which has %d tables", c, s, md.tables)
 		}
 	}
+	md.proveSeats(req, static, add)
 	// Capacity: the meeting-slots against tables × slots, for the whole day
 	// and for each session's own meetings.
 	total := 0

@@ -16,6 +16,11 @@ import (
 // Request is an agenda request (formats.md §4): the meetings to place in
 // slots 1..Slots, at most Tables of them at a time.
 //
+// TableSeats is an extension of formats.md §4 ("table_seats", optional):
+// the seats at each table 1..Tables, 0 for a table that seats any number.
+// A meeting sits only at a table with a seat for each of its attendees.
+// Without it every table seats any number, as in formats.md §4.
+//
 // When not every meeting fits, meetings earlier in Meetings have priority:
 // [BuildFair] orders them by the proposals' scores. Slots may not exceed
 // [MaxSlots], which bounds the memory a request can ask for.
@@ -23,6 +28,7 @@ type Request struct {
 	Slots          int           `json:"slots"`
 	Sessions       []Session     `json:"sessions,omitempty"`
 	Tables         int           `json:"tables"`
+	TableSeats     []int         `json:"table_seats,omitempty"`
 	MaxBreakSpread *int          `json:"max_break_spread,omitempty"`
 	Participants   []Participant `json:"participants,omitempty"`
 	Meetings       []Meeting     `json:"meetings"`
@@ -116,6 +122,7 @@ type wireRequest struct {
 	Slots          *int              `json:"slots"`
 	Sessions       []json.RawMessage `json:"sessions"`
 	Tables         *int              `json:"tables"`
+	TableSeats     []int             `json:"table_seats"`
 	MaxBreakSpread *int              `json:"max_break_spread"`
 	Participants   []json.RawMessage `json:"participants"`
 	Meetings       []json.RawMessage `json:"meetings"`
@@ -151,7 +158,7 @@ func ParseRequest(name string, data []byte) (*Request, error) {
 	if !ok {
 		return nil, invalid(name, issues)
 	}
-	req := &Request{MaxBreakSpread: top.MaxBreakSpread}
+	req := &Request{MaxBreakSpread: top.MaxBreakSpread, TableSeats: top.TableSeats}
 	if top.Slots == nil {
 		issues = append(issues, fairmatch.Issue{Field: "slots", Reason: "required"})
 	} else {
@@ -239,6 +246,14 @@ func (r *Request) issues() []fairmatch.Issue {
 	}
 	if r.Tables < 1 {
 		add("", "tables", "tables %d is below 1", r.Tables)
+	}
+	if r.TableSeats != nil && len(r.TableSeats) != r.Tables {
+		add("", "table_seats", "table_seats lists %d tables for %d tables", len(r.TableSeats), r.Tables)
+	}
+	for i, n := range r.TableSeats {
+		if n < 0 {
+			add("", "table_seats", "table %d: seats %d is negative (0: any number)", i+1, n)
+		}
 	}
 	if r.MaxBreakSpread != nil && *r.MaxBreakSpread < 0 {
 		add("", "max_break_spread", "max_break_spread %d is negative", *r.MaxBreakSpread)

@@ -173,6 +173,7 @@ func TestParseRequestReportsEveryRecord(t *testing.T) {
 func FuzzParseRequest(f *testing.F) {
 	f.Add([]byte(specExample))
 	f.Add([]byte(`{"slots":1,"tables":1,"meetings":[]}`))
+	f.Add([]byte(`{"slots":2,"tables":2,"table_seats":[3,0],"meetings":[{"id":"a","attendees":["x","y","z","w"]}]}`))
 	f.Add([]byte(`{"slots":3,"tables":1,"meetings":[{"id":"a","attendees":["x"],"after":["b"]},{"id":"b","attendees":["x"],"after":["a"]}]}`))
 	f.Add([]byte(`{"slots":2,"tables":1,"sessions":[{"name":"s","first":1,"last":2}],"meetings":[{"id":"a","attendees":["x","y"],"duration":2,"session":"s"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

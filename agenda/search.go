@@ -392,6 +392,9 @@ func (sv *solver) kempe(m, a, b int32) bool {
 	if int(st.cnt[a])-inA+inB > md.tables || int(st.cnt[b])-inB+inA > md.tables {
 		return false
 	}
+	if md.nLv > 0 && !sv.kempeSeats(chain, a, b) {
+		return false
+	}
 	dest := sv.dest[:0]
 	for _, x := range chain {
 		dest = append(dest, a+b-st.start[x])
@@ -413,7 +416,8 @@ func (sv *solver) kempe(m, a, b int32) bool {
 
 // insert places the unplaced meeting m at a random start it may use,
 // taking out the meetings in its way: its attendees' meetings there and, in
-// a slot with no table left, random ones.
+// a slot with no table left (or none that seats it), random ones (of those
+// that need such a table).
 func (sv *solver) insert(m int32) bool {
 	md, st := sv.md, sv.st
 	mt := &md.meets[m]
@@ -432,8 +436,42 @@ func (sv *solver) insert(m int32) bool {
 			list := st.inSlot[t]
 			st.moveTo(list[sv.rng.IntN(len(list))], 0)
 		}
+		for j := int32(1); j <= mt.lv; j++ {
+			for st.cntLv[md.lvAt(j, t)] >= md.lvCap[j] {
+				sv.chain = sv.chain[:0]
+				for _, y := range st.inSlot[t] {
+					if md.meets[y].lv >= j {
+						sv.chain = append(sv.chain, y)
+					}
+				}
+				st.moveTo(sv.chain[sv.rng.IntN(len(sv.chain))], 0)
+			}
+		}
 	}
 	st.moveTo(m, s)
+	return true
+}
+
+// kempeSeats reports whether swapping the chain between slots a and b
+// keeps the counts of every seat level within its tables.
+func (sv *solver) kempeSeats(chain []int32, a, b int32) bool {
+	md, st := sv.md, sv.st
+	for j := int32(1); j <= int32(md.nLv); j++ {
+		inA, inB := int32(0), int32(0)
+		for _, x := range chain {
+			if md.meets[x].lv < j {
+				continue
+			}
+			if st.start[x] == a {
+				inA++
+			} else {
+				inB++
+			}
+		}
+		if st.cntLv[md.lvAt(j, a)]-inA+inB > md.lvCap[j] || st.cntLv[md.lvAt(j, b)]-inB+inA > md.lvCap[j] {
+			return false
+		}
+	}
 	return true
 }
 

@@ -122,7 +122,7 @@ func (sv *solver) placeAll(starts []int32) {
 func (sv *solver) result() *Result {
 	md, st := sv.md, sv.st
 	res := &Result{Meetings: []Placement{}, Unscheduled: []string{}}
-	tables := sv.assignTables()
+	tables, unseated := sv.seatAll()
 	for m := range md.meets {
 		if s := st.start[m]; s != 0 {
 			res.Meetings = append(res.Meetings, Placement{ID: md.meets[m].id, Slot: int(s), Table: int(tables[m])})
@@ -145,6 +145,9 @@ func (sv *solver) result() *Result {
 		res.Status = StatusFeasible
 	case st.nOut < len(md.meets):
 		res.Status = StatusPartial
+		if len(unseated) > 0 {
+			res.Reason = "no table that seats them was free for the whole of meetings " + strings.Join(unseated, ", ")
+		}
 	default:
 		res.Status = StatusUnknown
 		res.Reason = "no meeting could be placed"
@@ -153,4 +156,39 @@ func (sv *solver) result() *Result {
 		}
 	}
 	return res
+}
+
+// Rounds of seatAll at most.
+const seatRounds = 4
+
+// seatAll assigns the tables (assignTables) and leaves out every meeting
+// of several slots that no table seating it was free for throughout
+// (possible only with seats). Should that break max_break_spread, the
+// placement is repaired and seated again, a few rounds at most. It
+// returns the tables and the ids of the meetings left out for want of one.
+func (sv *solver) seatAll() ([]int32, []string) {
+	md, st := sv.md, sv.st
+	var left []bool
+	for round := 0; ; round++ {
+		tables := sv.assignTables()
+		for m, s := range st.start {
+			if s != 0 && tables[m] == 0 {
+				if left == nil {
+					left = make([]bool, len(md.meets))
+				}
+				st.unplace(int32(m))
+				left[m] = true
+			}
+		}
+		st.commit()
+		if left == nil || st.spreadExcess() == 0 || round+1 == seatRounds || !sv.repair() {
+			var ids []string
+			for m, l := range left {
+				if l && st.start[m] == 0 {
+					ids = append(ids, md.meets[m].id)
+				}
+			}
+			return tables, ids
+		}
+	}
 }

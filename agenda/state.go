@@ -9,6 +9,7 @@ type state struct {
 	start []int32 // start slot of each meeting, 0 when unplaced
 	occ   []int32 // occ[p*stride+s]: meeting+1 that p attends in slot s, 0 if free
 	cnt   []int32 // meetings running in each slot
+	cntLv []int32 // cntLv[md.lvAt(j, s)]: meetings of seat level j or more running in slot s
 
 	// in each slot, the meetings running in it; pos[off[m]+k] is the index of
 	// meeting m in the list of slot start[m]+k.
@@ -57,6 +58,7 @@ func newState(md *model) *state {
 		start:     make([]int32, n),
 		occ:       make([]int32, np*md.stride),
 		cnt:       make([]int32, md.stride),
+		cntLv:     make([]int32, md.nLv*md.stride),
 		inSlot:    make([][]int32, md.stride),
 		off:       make([]int32, n+1),
 		blocks:    make([]int32, np),
@@ -185,6 +187,9 @@ func (st *state) place(m, s int32) {
 	}
 	for t := s; t < e; t++ {
 		st.cnt[t]++
+		for j := int32(1); j <= mt.lv; j++ {
+			st.cntLv[md.lvAt(j, t)]++
+		}
 		st.pos[st.off[m]+t-s] = int32(len(st.inSlot[t]))
 		st.inSlot[t] = append(st.inSlot[t], m)
 	}
@@ -227,6 +232,9 @@ func (st *state) unplace(m int32) {
 	}
 	for t := s; t < e; t++ {
 		st.cnt[t]--
+		for j := int32(1); j <= mt.lv; j++ {
+			st.cntLv[md.lvAt(j, t)]--
+		}
 		list := st.inSlot[t]
 		i := st.pos[st.off[m]+t-s]
 		last := list[len(list)-1]
@@ -274,7 +282,8 @@ func (st *state) rollback() {
 func (st *state) commit() { st.undo = st.undo[:0] }
 
 // fits reports whether the unplaced meeting m can start at slot s: allowed
-// there, its attendees free, a table left in every slot, its placed
+// there, its attendees free, a table left in every slot (one that seats
+// it: the counts of its seat levels, see seats.go), its placed
 // predecessors and successors respected.
 func (st *state) fits(m, s int32) bool {
 	md := st.md
@@ -286,6 +295,11 @@ func (st *state) fits(m, s int32) bool {
 	for t := s; t < e; t++ {
 		if int(st.cnt[t]) >= md.tables {
 			return false
+		}
+		for j := int32(1); j <= mt.lv; j++ {
+			if st.cntLv[md.lvAt(j, t)] >= md.lvCap[j] {
+				return false
+			}
 		}
 	}
 	for _, p := range mt.att {

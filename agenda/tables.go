@@ -1,8 +1,10 @@
 package agenda
 
-// Table assignment. Tables are interchangeable for feasibility, so they are
-// given once the slots are fixed, and only to spare participants walking
-// about: a participant changes table when two of their consecutive
+import "slices"
+
+// Table assignment. Tables are interchangeable for feasibility (with seats,
+// within the counts of the seat levels, see seats.go), so they are given
+// once the slots are fixed, and only to spare participants walking about: a participant changes table when two of their consecutive
 // meetings are at different tables. Slots are taken in time order; in
 // each, the meetings starting there are seated by an optimal assignment
 // (matching) whose cost is the number of their attendees who last sat at
@@ -18,7 +20,9 @@ package agenda
 // priority); the others are then seated slot by slot among the tables
 // still free. That can fail when meetings last several slots (free tables
 // in every slot, none free throughout); the kept tables are then only
-// preferred, slot by slot, which always succeeds.
+// preferred, slot by slot, which always succeeds without seats. With
+// seats, a meeting of several slots may find no table that seats it free
+// throughout (see seats.go); its table is then 0.
 func (sv *solver) assignTables() []int32 {
 	var pref []int32
 	if k := sv.st.keep; k != nil {
@@ -42,15 +46,31 @@ func (sv *solver) assignTables() []int32 {
 // more than all the table changes of the meeting's slot. The meetings
 // starting in a slot are then seated at once: the assignment minimises,
 // given the tables of the slots before, the preferences missed, then the
-// attendees who sat last at another table. seat reports false when a
-// meeting found no table free for its whole duration, which takes
-// reserved tables.
+// attendees who sat last at another table. With seats, a meeting sits
+// only at a table that seats it, and the matching first seats as many
+// meetings as it can. seat reports false when a meeting found no table
+// free for its whole duration, which takes reserved tables or, with seats,
+// a table too small (the meeting is then left at table 0).
 func (sv *solver) seat(pref []int32, reserve bool) ([]int32, bool) {
 	md, st := sv.md, sv.st
 	width := int32(md.tables) + 1 // tables 1..width-1
 	for _, t := range pref {
 		width = max(width, t+1)
 	}
+	sized := md.seatOf != nil
+	var fit []int64 // with seats: a bonus for each table, the larger the fewer its seats
+	if sized {
+		width = max(width, int32(len(md.seatOf)))
+		sizes := slices.Clone(md.seatOf[1:])
+		slices.Sort(sizes)
+		sizes = slices.Compact(sizes)
+		fit = make([]int64, width)
+		for t := 1; t < len(md.seatOf); t++ {
+			i, _ := slices.BinarySearch(sizes, md.seatOf[t])
+			fit[t] = int64(len(sizes) - 1 - i)
+		}
+	}
+	ok := true
 	occ := make([]bool, md.stride*int(width)) // occ[cell(s, t)]: table t taken in slot s
 	cell := func(s, t int32) int { return int(s)*int(width) + int(t) }
 	table := make([]int32, len(md.meets))
@@ -77,7 +97,7 @@ func (sv *solver) seat(pref []int32, reserve bool) ([]int32, bool) {
 			continue
 		}
 		starting[s] = append(starting[s], int32(m))
-		if m := int32(m); reserve && pref[m] != 0 && free(m, pref[m]) {
+		if m := int32(m); reserve && pref[m] != 0 && md.seatsFor(m, pref[m]) && free(m, pref[m]) {
 			take(m, pref[m])
 		}
 	}
@@ -102,16 +122,30 @@ func (sv *solver) seat(pref []int32, reserve bool) ([]int32, bool) {
 			rows = append(rows[:cap(rows)], make([][]arc, len(ms)-cap(rows))...)
 		}
 		rows, cols = rows[:len(ms)], cols[:0]
+		// With seats, every meeting has an arc to every free table that
+		// seats it, weighing base plus its fit bonus: base outweighs all
+		// the preferences and changes of the slot, scaled by scale to
+		// outweigh the bonuses, so that the matching seats as many
+		// meetings as can be (all of them when the slot's seat counts
+		// hold and its meetings are of one slot, see seats.go), then
+		// spares table changes, then puts meetings at the smallest
+		// tables, which leaves the large ones to the meetings that need
+		// them in later slots.
+		scale, base := int64(1), int64(0)
+		if sized {
+			scale = int64(len(md.seatOf))
+			base = scale * (w*int64(len(ms)+1) + 1)
+		}
 		for i, m := range ms {
 			arcs := rows[i][:0]
 			add := func(t int32, c int64) {
 				for j := range arcs {
 					if cols[arcs[j].col] == t {
-						arcs[j].w += c
+						arcs[j].w += scale * c
 						return
 					}
 				}
-				if !free(m, t) {
+				if sized || !free(m, t) {
 					return
 				}
 				if col[t] == 0 {
@@ -119,6 +153,17 @@ func (sv *solver) seat(pref []int32, reserve bool) ([]int32, bool) {
 					col[t] = int32(len(cols))
 				}
 				arcs = append(arcs, arc{col: col[t] - 1, w: c})
+			}
+			if sized {
+				for t := int32(1); t < int32(len(md.seatOf)); t++ {
+					if md.seatsFor(m, t) && free(m, t) {
+						if col[t] == 0 {
+							cols = append(cols, t)
+							col[t] = int32(len(cols))
+						}
+						arcs = append(arcs, arc{col: col[t] - 1, w: base + fit[t]})
+					}
+				}
 			}
 			for _, p := range md.meets[m].att {
 				if t := last[p]; t != 0 {
@@ -144,6 +189,10 @@ func (sv *solver) seat(pref []int32, reserve bool) ([]int32, bool) {
 			if match[i] >= 0 {
 				continue
 			}
+			if sized { // no free table seats it: left unseated
+				ok = false
+				continue
+			}
 			for lo < width && occ[cell(s, lo)] {
 				lo++
 			}
@@ -157,12 +206,15 @@ func (sv *solver) seat(pref []int32, reserve bool) ([]int32, bool) {
 			take(m, t)
 		}
 		for _, m := range starting[s] {
+			if table[m] == 0 {
+				continue
+			}
 			for _, p := range md.meets[m].att {
 				last[p] = table[m]
 			}
 		}
 	}
-	return table, true
+	return table, ok
 }
 
 // arc is a row's weighted edge to a column.

@@ -2,6 +2,7 @@ package agenda
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -110,6 +111,10 @@ func violations(req *Request, res *Result) []string {
 		}
 		if sp.table < 1 || sp.table > req.Tables {
 			bad("%s: table %d outside 1..%d", m.ID, sp.table, req.Tables)
+		} else if len(req.TableSeats) > 0 {
+			if seats := req.TableSeats[sp.table-1]; seats > 0 && seats < len(m.Attendees) {
+				bad("%s: %d attendees at table %d of %d seats", m.ID, len(m.Attendees), sp.table, seats)
+			}
 		}
 		for s := sp.a; s <= sp.b; s++ {
 			perSlot[s]++
@@ -215,10 +220,12 @@ func bruteForce(req *Request) (feasible bool, best int) {
 				}
 			}
 			running := 1
+			sizes := []int{len(m.Attendees)}
 			for j := range i {
 				o := req.Meetings[j]
 				if starts[j] <= t && t < starts[j]+max(o.Duration, 1) {
 					running++
+					sizes = append(sizes, len(o.Attendees))
 					for _, p := range m.Attendees {
 						if slices.Contains(o.Attendees, p) {
 							return false
@@ -226,7 +233,7 @@ func bruteForce(req *Request) (feasible bool, best int) {
 					}
 				}
 			}
-			if running > req.Tables {
+			if running > req.Tables || !seatable(sizes, req.TableSeats) {
 				return false
 			}
 		}
@@ -258,6 +265,32 @@ func bruteForce(req *Request) (feasible bool, best int) {
 	}
 	rec(0)
 	return best >= 0, best
+}
+
+// seatable reports whether meetings of the given sizes can sit at once at
+// tables of the given seats (0: any number; nil: every table seats any
+// number): the k-th largest meeting fits the k-th largest table.
+func seatable(sizes, seats []int) bool {
+	if seats == nil {
+		return true
+	}
+	tables := slices.Clone(seats)
+	for i, n := range tables {
+		if n == 0 {
+			tables[i] = math.MaxInt
+		}
+	}
+	slices.Sort(tables)
+	slices.Reverse(tables)
+	sizes = slices.Clone(sizes)
+	slices.Sort(sizes)
+	slices.Reverse(sizes)
+	for k, n := range sizes {
+		if k >= len(tables) || n > tables[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // breaksOf2 returns the total of breaks of a complete placement and whether

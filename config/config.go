@@ -100,6 +100,18 @@ type DayConfig struct {
 	Tables      int                 `yaml:"tables"`
 	TablePrefix string              `yaml:"table_prefix"`
 	TableNames  []string            `yaml:"table_names"`
+	// Seats is the seats at each of the numbered tables; 0 (the
+	// default) seats any number.
+	Seats int `yaml:"seats"`
+	// Rooms are tables added after the numbered ones, each with its own
+	// name and seats: a meeting room for larger delegations.
+	Rooms []RoomConfig `yaml:"rooms"`
+}
+
+// RoomConfig is a named table with its seats (at least 1).
+type RoomConfig struct {
+	Name  string `yaml:"name"`
+	Seats int    `yaml:"seats"`
 }
 
 // Load reads and validates the year plan at path, and the thesaurus it
@@ -185,10 +197,16 @@ type parser struct {
 	issues []fairmatch.Issue
 }
 
+// add records an issue on the key path, at the line of the key or, for a
+// missing key, of the nearest record that holds it.
 func (p *parser) add(path, format string, args ...any) {
 	rec := ""
-	if l, ok := p.lines[path]; ok {
-		rec = fmt.Sprintf("line %d", l)
+	for at := path; at != ""; {
+		if l, ok := p.lines[at]; ok {
+			rec = fmt.Sprintf("line %d", l)
+			break
+		}
+		at = at[:max(strings.LastIndexAny(at, ".["), 0)]
 	}
 	p.issues = append(p.issues, fairmatch.Issue{File: p.file, Record: rec, Field: path, Reason: fmt.Sprintf(format, args...)})
 }

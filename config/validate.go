@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,6 +97,27 @@ func (c *Config) validate(p *parser) {
 		}
 		seen[n] = true
 	}
+	if d.Seats < 0 {
+		p.add("day.seats", "seats must not be negative (0: any number), got %d", d.Seats)
+	}
+	if len(d.Rooms) > 0 {
+		for _, n := range c.numberedTables() {
+			seen[n] = true
+		}
+	}
+	for i, r := range d.Rooms {
+		key := fmt.Sprintf("day.rooms[%d]", i)
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			p.add(key+".name", "missing: a room needs a name")
+		case seen[r.Name]:
+			p.add(key+".name", "room %q has the name of another table or room", r.Name)
+		}
+		seen[r.Name] = true
+		if r.Seats < 1 {
+			p.add(key+".seats", "a room needs its seats, at least 1, got %d", r.Seats)
+		}
+	}
 
 	if mc := c.Mail; mc.Host != "" {
 		if mc.From == "" {
@@ -131,33 +153,56 @@ func (c *Config) File() string { return c.file }
 // Location is the plan's time zone.
 func (c *Config) Location() *time.Location { return c.loc }
 
-// FairDay returns the fair day with table names filled in.
+// FairDay returns the fair day with table names filled in: the numbered
+// tables, then the rooms. Seats lists every table of limited seats (the
+// numbered ones with day.seats, the rooms with theirs); nil when none is.
 func (c *Config) FairDay() fairmatch.Day {
 	d := fairmatch.Day{
 		Sessions: append([]fairmatch.Session(nil), c.Day.Sessions...),
 		Slot:     fairmatch.Duration(c.Day.Slot),
 		Buffer:   fairmatch.Duration(c.Day.Buffer),
-		Tables:   append([]string(nil), c.Day.TableNames...),
+		Tables:   c.numberedTables(),
 	}
-	if len(d.Tables) == 0 {
-		prefix := c.Day.TablePrefix
-		if prefix == "" {
-			prefix = "T"
+	seat := func(name string, n int) {
+		if n > 0 {
+			if d.Seats == nil {
+				d.Seats = map[string]int{}
+			}
+			d.Seats[name] = n
 		}
-		width := len(fmt.Sprint(c.Day.Tables))
-		if width < 2 {
-			width = 2
-		}
-		for i := 1; i <= c.Day.Tables; i++ {
-			d.Tables = append(d.Tables, fmt.Sprintf("%s%0*d", prefix, width, i))
-		}
+	}
+	for _, name := range d.Tables {
+		seat(name, c.Day.Seats)
+	}
+	for _, r := range c.Day.Rooms {
+		d.Tables = append(d.Tables, r.Name)
+		seat(r.Name, r.Seats)
 	}
 	return d
 }
 
+// numberedTables returns the names of the day's numbered tables:
+// table_names, or the prefix and a number.
+func (c *Config) numberedTables() []string {
+	if len(c.Day.TableNames) > 0 {
+		return append([]string(nil), c.Day.TableNames...)
+	}
+	prefix := c.Day.TablePrefix
+	if prefix == "" {
+		prefix = "T"
+	}
+	width := max(len(fmt.Sprint(c.Day.Tables)), 2)
+	var names []string
+	for i := 1; i <= c.Day.Tables; i++ {
+		names = append(names, fmt.Sprintf("%s%0*d", prefix, width, i))
+	}
+	return names
+}
+
 // CheckDay checks a fair's day as an organizer edits it (sessions in order
-// and disjoint, whole-minute slot and buffer, distinct table names) and
-// returns every issue, with Record "day" and Field the key ("sessions[1].to").
+// and disjoint, whole-minute slot and buffer, distinct table names, seats
+// only of the day's tables and positive) and returns every issue, with
+// Record "day" and Field the key ("sessions[1].to", "seats.R1").
 func CheckDay(d fairmatch.Day) []fairmatch.Issue {
 	var is []fairmatch.Issue
 	add := func(key, format string, args ...any) {
@@ -175,6 +220,19 @@ func CheckDay(d fairmatch.Day) []fairmatch.Issue {
 			add(fmt.Sprintf("tables[%d]", i), "table names must be non-empty and distinct")
 		}
 		seen[n] = true
+	}
+	names := make([]string, 0, len(d.Seats))
+	for n := range d.Seats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		switch {
+		case !seen[n]:
+			add("seats."+n, "no table %q", n)
+		case d.Seats[n] < 1:
+			add("seats."+n, "seats must be at least 1 (leave a table out to seat any number), got %d", d.Seats[n])
+		}
 	}
 	return is
 }

@@ -33,6 +33,9 @@ var settingsMessages = catalog{
 	"organizer.settings.slot":         {"每场洽谈时长（分钟）", "Meeting length (minutes)"},
 	"organizer.settings.buffer":       {"两场之间的间隔（分钟）", "Pause between meetings (minutes)"},
 	"organizer.settings.tables":       {"洽谈桌", "Tables"},
+	"organizer.settings.seats":        {"每桌座位数（空：不限）", "Seats at each table (empty: any number)"},
+	"organizer.settings.seatsrange":   {"座位数须为 0 至 %d 之间的整数（0 表示不限）", "seats must be a whole number from 0 to %d (0: any number)"},
+	"organizer.settings.seatshint":    {"每行一张桌子；可写“名称 = 座位数”，例如“301 会议室 = 10”，供人数较多的代表团使用。", "One table a line; write \"name = seats\" for a table with a seat limit, e.g. \"Room 301 = 10\" for larger delegations."},
 	"organizer.settings.bycount":      {"按数量编号", "Numbered"},
 	"organizer.settings.bylist":       {"逐个命名", "Named one by one"},
 	"organizer.settings.count":        {"数量", "Count"},
@@ -112,7 +115,37 @@ func (s *Server) effectiveSettings(tx *store.Tx, f fairmatch.Fair) (fairEffectiv
 // sameDay reports whether two days are equal.
 func sameDay(a, b fairmatch.Day) bool {
 	return slices.Equal(a.Sessions, b.Sessions) && a.Slot == b.Slot && a.Buffer == b.Buffer &&
-		slices.Equal(a.Tables, b.Tables)
+		slices.Equal(a.Tables, b.Tables) && maps.Equal(a.Seats, b.Seats)
+}
+
+// maxSeats bounds the seats of one table in the form.
+const maxSeats = 1000
+
+// cutSeats splits a table line "name = seats" (also "name: seats", with
+// full-width "＝" or "：") into its name and seats; a line without a
+// separator is a table that seats any number.
+func cutSeats(line string) (name, seats string, limited bool) {
+	line = strings.TrimSpace(line)
+	if i := strings.IndexAny(line, "=:＝："); i >= 0 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		return strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+size:]), true
+	}
+	return line, "", false
+}
+
+// uniformSeats returns the seats every table of the day has, and whether
+// they all have the same (0: every table seats any number).
+func uniformSeats(d fairmatch.Day) (int, bool) {
+	if len(d.Tables) == 0 {
+		return 0, true
+	}
+	first := d.Seats[d.Tables[0]]
+	for _, name := range d.Tables[1:] {
+		if d.Seats[name] != first {
+			return 0, false
+		}
+	}
+	return first, true
 }
 
 // settingsIssues checks a fair's theme, day and limits; issues of the day
@@ -182,7 +215,8 @@ type settingsForm struct {
 	TablesMode  string // "count" or "list"
 	TableCount  string
 	TablePrefix string
-	TableNames  string
+	TableNames  string // one table a line, "name = seats" for a table with a seat limit
+	TableSeats  string // seats at each numbered table ("": any number)
 	Limits      []limitRow
 	Errors      map[string][]string
 	Stored      *fairmatch.FairSettings
@@ -220,12 +254,23 @@ func newSettingsForm(f fairmatch.Fair, e fairEffective) *settingsForm {
 	for _, s := range e.Day.Sessions {
 		form.Sessions = append(form.Sessions, sessionRow(s))
 	}
-	if prefix, n, ok := numberedTables(e.Day.Tables); ok {
+	seats, uniform := uniformSeats(e.Day)
+	if prefix, n, ok := numberedTables(e.Day.Tables); ok && uniform {
 		form.TablesMode, form.TablePrefix, form.TableCount = "count", prefix, strconv.Itoa(n)
+		if seats > 0 {
+			form.TableSeats = strconv.Itoa(seats)
+		}
 	} else {
 		form.TablesMode = "list"
 	}
-	form.TableNames = strings.Join(e.Day.Tables, "\n")
+	lines := make([]string, len(e.Day.Tables))
+	for i, name := range e.Day.Tables {
+		lines[i] = name
+		if n := e.Day.Seats[name]; n > 0 {
+			lines[i] = name + " = " + strconv.Itoa(n)
+		}
+	}
+	form.TableNames = strings.Join(lines, "\n")
 	l := e.Limits
 	values := map[string]string{
 		"meetings_per_enterprise":     strconv.Itoa(l.MeetingsPerEnterprise),
@@ -316,6 +361,15 @@ func parseSettingsForm(r *http.Request, f *settingsForm, lang string) (string, f
 	f.TableCount = strings.TrimSpace(r.PostFormValue("table_count"))
 	f.TablePrefix = strings.TrimSpace(r.PostFormValue("table_prefix"))
 	f.TableNames = r.PostFormValue("table_names")
+	f.TableSeats = strings.TrimSpace(r.PostFormValue("table_seats"))
+	seatsOf := func(v string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 0 || n > maxSeats {
+			f.add("tables", fmt.Sprintf(t("organizer.settings.seatsrange"), maxSeats))
+			return 0, false
+		}
+		return n, true
+	}
 	if f.TablesMode == "count" {
 		n, err := strconv.Atoi(f.TableCount)
 		switch {
@@ -325,12 +379,30 @@ func parseSettingsForm(r *http.Request, f *settingsForm, lang string) (string, f
 			f.add("tables", fmt.Sprintf(t("organizer.settings.toolong"), maxTableName))
 		default:
 			day.Tables = numberTables(f.TablePrefix, n)
+			if f.TableSeats != "" {
+				if seats, ok := seatsOf(f.TableSeats); ok && seats > 0 {
+					day.Seats = make(map[string]int, n)
+					for _, name := range day.Tables {
+						day.Seats[name] = seats
+					}
+				}
+			}
 		}
 	} else {
 		f.TablesMode = "list"
-		for name := range strings.FieldsFuncSeq(f.TableNames, func(r rune) bool { return r == '\n' || r == ',' || r == '，' }) {
-			if name = strings.TrimSpace(name); name != "" {
-				day.Tables = append(day.Tables, name)
+		for entry := range strings.FieldsFuncSeq(f.TableNames, func(r rune) bool { return r == '\n' || r == ',' || r == '，' }) {
+			name, seats, limited := cutSeats(entry)
+			if name == "" {
+				continue
+			}
+			day.Tables = append(day.Tables, name)
+			if limited {
+				if n, ok := seatsOf(seats); ok && n > 0 {
+					if day.Seats == nil {
+						day.Seats = map[string]int{}
+					}
+					day.Seats[name] = n
+				}
 			}
 		}
 	}

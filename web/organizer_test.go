@@ -864,3 +864,46 @@ func TestOrganizerAccounts(t *testing.T) {
 		t.Errorf("GET /api/accounts: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestOrganizerSettingsSeats: tables with seat limits (rooms for larger
+// delegations) are set in the form and shown again.
+func TestOrganizerSettingsSeats(t *testing.T) {
+	st := newOrgStack(t)
+	c := st.session("org", "en")
+	form := func(mode, names, count, seats string) url.Values {
+		return url.Values{
+			"session_name": {"上午"}, "session_from": {"09:00"}, "session_to": {"12:00"},
+			"slot": {"20"}, "buffer": {"5"},
+			"tables_mode": {mode}, "table_names": {names}, "table_count": {count}, "table_prefix": {"T"}, "table_seats": {seats},
+			"meetings_per_enterprise": {"3"}, "meetings_per_university": {"24"}, "meetings_per_expert": {"8"},
+			"universities_per_enterprise": {"2"}, "items_per_meeting": {"3"}, "min_relevance": {"0.05"},
+		}
+	}
+	stored := func() *fairmatch.Day {
+		var fs fairmatch.FairSettings
+		_ = st.db.View(func(tx *store.Tx) (err error) { fs, _, err = tx.FairSettings("2027-03"); return err })
+		return fs.Day
+	}
+	if resp, body := c.post("/fairs/2027-03/settings", form("list", "T01\nT02 = 4\n301 会议室：10", "", "")); resp.StatusCode != 303 {
+		t.Fatalf("list with seats: %d %s", resp.StatusCode, body)
+	}
+	if d := stored(); d == nil || len(d.Tables) != 3 || d.Tables[2] != "301 会议室" || len(d.Seats) != 2 || d.Seats["T02"] != 4 || d.Seats["301 会议室"] != 10 {
+		t.Fatalf("stored day %+v", d)
+	}
+	if _, body := c.get("/fairs/2027-03/settings"); !strings.Contains(body, "T01\nT02 = 4\n301 会议室 = 10</textarea>") {
+		t.Errorf("the form does not show the seats again")
+	}
+	if resp, _ := c.post("/fairs/2027-03/settings", form("count", "", "6", "4")); resp.StatusCode != 303 {
+		t.Fatalf("count with seats: %d", resp.StatusCode)
+	}
+	if d := stored(); d == nil || len(d.Tables) != 6 || len(d.Seats) != 6 || d.Seats["T06"] != 4 {
+		t.Fatalf("stored day %+v", d)
+	}
+	if _, body := c.get("/fairs/2027-03/settings"); !strings.Contains(body, `name="table_seats" type="number" min="0" max="1000" value="4"`) {
+		t.Errorf("the form does not show the seats per table")
+	}
+	resp, body := c.post("/fairs/2027-03/settings", form("list", "A = many", "", ""))
+	if resp.StatusCode != 400 || !strings.Contains(body, "seats must be a whole number") {
+		t.Errorf("bad seats: %d", resp.StatusCode)
+	}
+}
