@@ -601,13 +601,22 @@ func (sv *solver) explain(req *Request) string {
 		}
 		sv.md.proofs = append(sv.md.proofs, "a complete search proves that no schedule places every meeting under these rules")
 	}
+	return sv.minimalConflict(req, keep)
+}
+
+// minimalConflict shrinks keep, a refuted set of meetings (indices in
+// req), by deletion, lowest priority first, and describes what is left.
+func (sv *solver) minimalConflict(req *Request, keep []int) string {
 	minimal := true
-	for k := n - 1; k >= 0 && len(keep) > 1; k-- {
+	for k := len(req.Meetings) - 1; k >= 0 && len(keep) > 1; k-- {
 		if sv.halted() {
 			minimal = false
 			break
 		}
 		j := slices.Index(keep, k)
+		if j < 0 {
+			continue
+		}
 		rest := slices.Delete(slices.Clone(keep), j, j+1)
 		switch refute(req, rest, sv.halted) {
 		case satFalse:
@@ -617,6 +626,75 @@ func (sv *solver) explain(req *Request) string {
 		}
 	}
 	return describeConflict(req, keep, minimal)
+}
+
+// Budgets of the local search for a conflict.
+const (
+	localTries = 8   // meetings left out whose neighbourhood is refuted at most
+	localMax   = 200 // meetings in a neighbourhood at most
+)
+
+// explainLocal looks for a proof of infeasibility near the meetings the
+// construction left out: for each (a few at most), its neighbourhood (the
+// meetings of its attendees, closed under `after`) is a subset of the
+// request, so a refutation of it proves that no schedule places every
+// meeting. This finds, at once, conflicts that a refutation of the whole
+// request would take long to (a few meetings whose attendees share too few
+// slots, hidden among hundreds). On success the reason, with a conflicting
+// set shrunk by deletion, is added to the model's proofs and it reports
+// true.
+func (sv *solver) explainLocal(req *Request) bool {
+	md, st := sv.md, sv.st
+	if len(md.proofs) > 0 || st.nOut == 0 || len(req.Meetings) <= exhaustiveMax {
+		return false
+	}
+	byPerson := map[string][]int{}
+	index := make(map[string]int, len(req.Meetings))
+	successors := map[string][]int{}
+	for i, m := range req.Meetings {
+		index[m.ID] = i
+		for _, a := range m.Attendees {
+			byPerson[a] = append(byPerson[a], i)
+		}
+		for _, b := range m.After {
+			successors[b] = append(successors[b], i)
+		}
+	}
+	for tries, m := range st.out {
+		if tries == localTries || sv.halted() {
+			break
+		}
+		in := map[int]bool{int(m): true}
+		set := []int{int(m)}
+		join := func(i int) {
+			if !in[i] && len(set) < localMax {
+				in[i] = true
+				set = append(set, i)
+			}
+		}
+		for _, a := range req.Meetings[m].Attendees {
+			for _, i := range byPerson[a] {
+				join(i)
+			}
+		}
+		for k := 0; k < len(set); k++ { // close under `after`, both ways
+			for _, b := range req.Meetings[set[k]].After {
+				join(index[b])
+			}
+			for _, i := range successors[req.Meetings[set[k]].ID] {
+				join(i)
+			}
+		}
+		if len(set) == localMax {
+			continue
+		}
+		slices.Sort(set)
+		if refute(req, set, sv.halted) == satFalse {
+			md.proofs = append(md.proofs, "no schedule places every meeting: "+sv.minimalConflict(req, set))
+			return true
+		}
+	}
+	return false
 }
 
 // describeConflict says which meetings conflict and what constrains them.

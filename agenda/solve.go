@@ -3,6 +3,7 @@ package agenda
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -75,18 +76,20 @@ func Solve(ctx context.Context, req *Request, opt Options) *Result {
 			clear(sv.best)
 		}
 	}
+	explained := false
 	if !sv.proven {
 		sv.seedKept()
 		sv.construct()
 		sv.accept()
 		sv.track()
+		explained = sv.explainLocal(req)
 		if sv.settled() {
 			sv.proven = true
 		} else {
 			sv.improve()
 		}
 	}
-	if st.nOut > 0 && !sv.stop {
+	if st.nOut > 0 && !sv.stop && !explained {
 		if why := sv.explain(req); why != "" {
 			md.proofs = append(md.proofs, why)
 		}
@@ -145,9 +148,7 @@ func (sv *solver) result() *Result {
 		res.Status = StatusFeasible
 	case st.nOut < len(md.meets):
 		res.Status = StatusPartial
-		if len(unseated) > 0 {
-			res.Reason = "no table that seats them was free for the whole of meetings " + strings.Join(unseated, ", ")
-		}
+		res.Reason = sv.partialReason(res.Unscheduled, unseated)
 	default:
 		res.Status = StatusUnknown
 		res.Reason = "no meeting could be placed"
@@ -191,4 +192,38 @@ func (sv *solver) seatAll() ([]int32, []string) {
 			return tables, ids
 		}
 	}
+}
+
+// partialReason says why the meetings out (ids) were left out of a
+// partial result, unseated (a subset) for want of a table seating them.
+func (sv *solver) partialReason(out, unseated []string) string {
+	var b strings.Builder
+	if rest := slices.DeleteFunc(slices.Clone(out), func(id string) bool { return slices.Contains(unseated, id) }); len(rest) > 0 {
+		b.WriteString("no schedule was found that also places meetings ")
+		b.WriteString(listIDs(rest))
+		if sv.stop {
+			b.WriteString(" before the search was stopped")
+		}
+		if sv.md.spread >= 0 {
+			fmt.Fprintf(&b, " (under these rules and max_break_spread %d)", sv.md.spread)
+		}
+		b.WriteString(", nor a proof that none exists")
+	}
+	if len(unseated) > 0 {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString("no table that seats them was free for the whole of meetings ")
+		b.WriteString(listIDs(unseated))
+	}
+	return b.String()
+}
+
+// listIDs joins ids, the first listedMeetings of them, saying how many
+// more there are.
+func listIDs(ids []string) string {
+	if len(ids) <= listedMeetings {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:listedMeetings], ", "), len(ids)-listedMeetings)
 }
