@@ -17,7 +17,8 @@
 // infeasibility where a simple argument suffices (a meeting with no possible
 // slot, a pinned clash, a participant whose meetings need more slots than they
 // have, more meeting-slots than tables × slots, a precedence chain longer than
-// the day) and computes a lower bound on the total of breaks: per
+// the day, a cycle of `after` — an impossible request, not bad input: the
+// result is written, "infeasible", naming the cycle) and computes a lower bound on the total of breaks: per
 // participant, from the runs of slots their meetings can use, and, where
 // slots are crowded, from counts: a slot seats at most the attendees of its
 // tables' meetings, so some participants must be idle in it, and when too

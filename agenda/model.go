@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // model is a validated request compiled for the search: participants and
@@ -109,6 +110,16 @@ func compile(req *Request) *model {
 		}
 	}
 	md.order = topoOrder(md.meets)
+	if len(md.order) < n { // some meetings lie on a cycle of `after`
+		index := make(map[string]int, n)
+		for i, rm := range req.Meetings {
+			index[rm.ID] = i
+		}
+		if cycle := afterCycle(req.Meetings, index); cycle != nil {
+			md.proofs = append(md.proofs, fmt.Sprintf("the `after` precedences form a cycle, which no schedule can follow: %s",
+				strings.Join(cycle, " → ")))
+		}
+	}
 	md.levels(req.TableSeats)
 
 	// Static domains: slot range, session, pin, unavailability.

@@ -347,12 +347,8 @@ func (r *Request) issues() []fairmatch.Issue {
 			}
 		}
 	}
-	if len(issues) == 0 {
-		if cycle := afterCycle(r.Meetings, ids); cycle != nil {
-			i := ids[cycle[0]]
-			add(fmt.Sprintf("meetings[%d]", i), "after", "after forms a cycle: %s", strings.Join(cycle, " → "))
-		}
-	}
+	// A cycle of `after` is not bad input but an impossible request: Solve
+	// proves it infeasible and names the cycle.
 	return issues
 }
 
