@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // This file holds held-out-style variants of the b2b instances (issue 4:
