@@ -52,9 +52,11 @@
 // Before any annealing (requests of up to firstMax meetings, not a
 // re-plan), the constructed schedule is handed to one round of the exact
 // search below, its budget (in conflicts, and at most a quarter of the
-// time left) all spent raising the lower bound from below: where the SAT
-// encoding proves the bound and finds a schedule at it quickly (forum-14:
-// bound 2 proven and met in about 25,000 conflicts) the search ends there.
+// time left) all spent raising the lower bound from below, the solver's
+// phases set to the constructed schedule (even one over max_break_spread):
+// where the SAT encoding proves the bound and finds a schedule at it
+// quickly (forum-14: bound 2, met in about 11,000 conflicts) the search
+// ends there.
 // After each annealing stint, a large-neighbourhood search asks the SAT
 // solver for fewer breaks with most meetings fixed at their slot in the best
 // schedule: the meetings of everyone with a break, of a few random

@@ -334,8 +334,9 @@ func (sv *solver) exact() { sv.exactRound(0, 0) }
 // optimal. The round spends at most budget conflicts, at most below of them
 // from below (budget 0: no bound, but boundConflicts for each bound from
 // below). Without a valid complete best (the schedule in hand must then be
-// complete, else there is nothing to do), the search from below runs from
-// the solver's own phases and the one from above is left out.
+// complete, else there is nothing to do), the search from below starts
+// from the values of the schedule in hand and the one from above is left
+// out.
 // It reports whether the exact search is over: the best proven optimal, no
 // complete schedule to start from, or a bound the encoding cannot express.
 func (sv *solver) exactRound(budget, below int) (over bool) {
@@ -345,11 +346,13 @@ func (sv *solver) exactRound(budget, below int) (over bool) {
 	if sv.bestCost.out != 0 {
 		// No valid complete schedule yet (one that breaks max_break_spread
 		// is not kept as the best): the search from below may still find
-		// one, starting from the complete one in hand.
+		// one, its phases set to the complete one in hand (forum-14: the
+		// constructed schedule, over the spread, takes the solver to the
+		// bound in 11,000 conflicts instead of 27,000 from its own phases).
 		if sv.st.nOut != 0 {
 			return true
 		}
-		hint = nil
+		hint = slices.Clone(sv.st.start)
 	}
 	if sv.optimal() {
 		return true
@@ -363,9 +366,7 @@ func (sv *solver) exactRound(budget, below int) (over bool) {
 	if budget > 0 {
 		end = e.s.conflicts + budget
 	}
-	if hint != nil {
-		e.hint(hint)
-	}
+	e.hint(hint)
 	for !sv.optimal() {
 		assume, ok := e.atMost(md.lb)
 		if !ok {

@@ -50,9 +50,13 @@ type card struct {
 	trues []lit
 }
 
+// watcher is an entry of a literal's watch list. For a binary clause the
+// blocker is the other literal and bin is set: propagating it needs no
+// look at the clause.
 type watcher struct {
 	c       *clause
 	blocker lit
+	bin     bool
 }
 
 type satSolver struct {
@@ -188,8 +192,9 @@ func (s *satSolver) addAtMost(lits []lit, k int, guard lit) {
 }
 
 func (s *satSolver) watch(c *clause) {
-	s.watches[c.lits[0]] = append(s.watches[c.lits[0]], watcher{c, c.lits[1]})
-	s.watches[c.lits[1]] = append(s.watches[c.lits[1]], watcher{c, c.lits[0]})
+	bin := len(c.lits) == 2
+	s.watches[c.lits[0]] = append(s.watches[c.lits[0]], watcher{c, c.lits[1], bin})
+	s.watches[c.lits[1]] = append(s.watches[c.lits[1]], watcher{c, c.lits[0], bin})
 }
 
 func (s *satSolver) decisionLevel() int32 { return int32(len(s.lim)) }
@@ -251,12 +256,25 @@ func (s *satSolver) propagate() []lit {
 		}
 		f := p.neg()
 		ws := s.watches[f]
+		val := s.val
 		j := 0
 		for k := 0; k < len(ws); k++ {
 			w := ws[k]
-			if s.value(w.blocker) == 1 {
+			bv := val[w.blocker]
+			if bv == 1 {
 				ws[j] = w
 				j++
+				continue
+			}
+			if w.bin {
+				ws[j] = w
+				j++
+				if bv == -1 {
+					j += copy(ws[j:], ws[k+1:])
+					s.watches[f] = ws[:j]
+					return w.c.lits
+				}
+				s.enqueue(w.blocker, w.c, 0)
 				continue
 			}
 			c := w.c
@@ -265,7 +283,7 @@ func (s *satSolver) propagate() []lit {
 			}
 			first := c.lits[0]
 			if first != w.blocker && s.value(first) == 1 {
-				ws[j] = watcher{c, first}
+				ws[j] = watcher{c, first, false}
 				j++
 				continue
 			}
@@ -273,7 +291,7 @@ func (s *satSolver) propagate() []lit {
 			for t := 2; t < len(c.lits); t++ {
 				if s.value(c.lits[t]) != -1 {
 					c.lits[1], c.lits[t] = c.lits[t], f
-					s.watches[c.lits[1]] = append(s.watches[c.lits[1]], watcher{c, first})
+					s.watches[c.lits[1]] = append(s.watches[c.lits[1]], watcher{c, first, false})
 					moved = true
 					break
 				}
@@ -281,7 +299,7 @@ func (s *satSolver) propagate() []lit {
 			if moved {
 				continue
 			}
-			ws[j] = watcher{c, first}
+			ws[j] = watcher{c, first, false}
 			j++
 			if s.value(first) == -1 {
 				j += copy(ws[j:], ws[k+1:])
@@ -298,6 +316,12 @@ func (s *satSolver) propagate() []lit {
 // reasonOf appends to buf the false literals that implied the variable v.
 func (s *satSolver) reasonOf(v int32, buf []lit) []lit {
 	if c := s.reasonC[v]; c != nil {
+		if len(c.lits) == 2 { // binary: its literals are not reordered
+			if c.lits[0].varOf() == v {
+				return append(buf, c.lits[1])
+			}
+			return append(buf, c.lits[0])
+		}
 		return append(buf, c.lits[1:]...)
 	}
 	k := &s.cards[s.reasonK[v]-1]
