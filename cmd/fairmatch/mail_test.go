@@ -175,6 +175,7 @@ func TestSMTPOutageDuringPublish(t *testing.T) {
 	if queued < 50 {
 		t.Fatalf("only %d schedules queued for the fair's participants", queued)
 	}
+	t.Logf("%d schedules queued and tried while the mail server was down", queued)
 
 	// The server comes back: everything is delivered, once.
 	sink := startSink(t, "127.0.0.1:"+strconv.Itoa(port))
