@@ -359,7 +359,7 @@ func (rs *records) savePersonAvailabilityPage(w http.ResponseWriter, r *http.Req
 	}
 	f := &availabilityForm{Person: *pe, OrgName: d.orgName(pe.Org)}
 	if len(issues) == 0 {
-		err := rs.saveAvailability(p, pe, a, d)
+		err := rs.saveAvailability(p, pe, a)
 		switch {
 		case fairmatch.ErrorCode(err) == fairmatch.EFORBIDDEN:
 			return forbiddenPage(r, err)
@@ -380,17 +380,13 @@ func (rs *records) savePersonAvailabilityPage(w http.ResponseWriter, r *http.Req
 
 // saveAvailability stores person pe with availability a (empty: the whole
 // fair day), the rest of the record as stored.
-func (rs *records) saveAvailability(p *auth.Principal, pe *fairmatch.Person, a fairmatch.Availability, d *recordData) error {
+func (rs *records) saveAvailability(p *auth.Principal, pe *fairmatch.Person, a fairmatch.Availability) error {
 	rec := *pe
 	rec.Available = a
 	if len(a) == 0 {
 		rec.Available = nil
 	}
-	ds := &fairmatch.Dataset{People: []fairmatch.Person{rec}}
-	if err := checkScope(p, ds, d.ds, recordName(ds)); err != nil {
-		return err
-	}
-	_, err := rs.save(p, ds, nil)
+	_, err := rs.save(p, &fairmatch.Dataset{People: []fairmatch.Person{rec}}, nil) // checks the scope in the import
 	return err
 }
 
@@ -429,7 +425,7 @@ func (rs *records) putPersonAvailabilityAPI(w http.ResponseWriter, r *http.Reque
 	if is := checkAvailabilityRecord(in.Available, pe.Available, d); len(is) > 0 {
 		return invalidRecord("people", "person "+pe.ID, is)
 	}
-	if err := rs.saveAvailability(p, pe, in.Available, d); err != nil {
+	if err := rs.saveAvailability(p, pe, in.Available); err != nil {
 		return err
 	}
 	d, err = rs.load()
