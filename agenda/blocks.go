@@ -29,7 +29,7 @@ import (
 // over 200,000 nodes), where the SAT encoding does better, but it settles
 // tic-12 in a hundred nodes and proves in a few hundred that tic-13crafc
 // (shuffled) has none. Its root propagation also strengthens the SAT encoding
-// (encoding.contiguous).
+// (encoding.rootPrune).
 type blockSearch struct {
 	md   *model
 	need []int      // meetings per participant
