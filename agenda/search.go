@@ -197,6 +197,9 @@ func (sv *solver) improve() {
 		moves := sv.moves
 		sv.stale = 0
 		sv.anneal(staleExact)
+		if sv.bestCost.out != 0 && sv.completeRound(max(minExact, (sv.moves-moves)/movesPerConflict)) {
+			continue
+		}
 		if len(sv.md.proofs) > 0 || sv.bestCost.out != 0 || sv.stop || sv.optimal() || sv.st.keep != nil {
 			break // a re-plan's moves are no part of the exact search's objective
 		}
@@ -252,6 +255,35 @@ func (sv *solver) exactFirst() {
 	} else {
 		sv.placeAll(built)
 	}
+}
+
+// completeRound asks the exact search's SAT solver, within budget
+// conflicts, for a schedule that places every meeting, when the annealing
+// has left some out (and nothing proves that none exists, no meeting is
+// impossible on its own, and the request is not a re-plan, whose moves
+// the encoding does not count). Its phases are set to the placement in
+// hand; with max_break_spread, it asks that nobody have more breaks than
+// the spread (sufficient, so any schedule it finds obeys the rule). It
+// reports whether it found one, which is then the best.
+func (sv *solver) completeRound(budget int) bool {
+	md, st := sv.md, sv.st
+	if len(md.proofs) > 0 || md.nDead > 0 || st.keep != nil || sv.stop || len(md.meets) > firstMax {
+		return false
+	}
+	sv.saveBest()
+	if sv.enc == nil {
+		sv.enc = newEncoding(md, md.domains())
+		sv.enc.s.halt = sv.halted
+	}
+	e := sv.enc
+	e.hint(st.start)
+	var assume []lit
+	if e.spread >= 0 {
+		assume = append(assume, e.spread)
+	}
+	found := e.s.solve(assume, e.s.conflicts+budget) == satTrue && sv.adopt(e.starts())
+	sv.restore()
+	return found
 }
 
 // Budgets of the search for a schedule without a break (zeroFirst).
