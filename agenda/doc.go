@@ -98,6 +98,11 @@
 // learnt from one round to the next. The annealing and the exact search
 // find different schedules: on some instances one, on others the other.
 //
+// While the annealing leaves meetings out (and nothing proves that it
+// must), the SAT encoding is asked for any complete schedule between its
+// stints, from the placement in hand (completeRound); once one is found,
+// the search goes on from it as above.
+//
 // When meetings are left out, the same encoding (max_break_spread aside)
 // proves infeasibility the simple arguments miss, and a deletion search,
 // lowest-priority meeting first, finds a conflicting set of meetings, minimal
