@@ -42,10 +42,11 @@
 // meetings as possible, then the higher-priority ones (earlier in the request),
 // then the fewest breaks. max_break_spread is a hard rule: a complete schedule
 // that breaks it is never returned. The annealing honours it as it goes:
-// its soft cost adds, to the breaks, every break over the fewest of anyone
-// plus the spread (summed over the participants, so that each one brought
-// back within the limit counts), and half the targeted moves are on the
-// participants over the limit. Only when no complete schedule that obeys
+// in the second half of each round its soft cost adds, to the breaks,
+// every break over the fewest of anyone plus the spread (summed over the
+// participants, so that each one brought back within the limit counts; the
+// first half, hotter, minimises breaks alone), and half the targeted moves
+// are on the participants over the limit. Only when no complete schedule that obeys
 // it has been found by the end are meetings left out until the rest obeys
 // it (after moves that lower the excess), and the result is "partial".
 //

@@ -5,11 +5,12 @@ package agenda
 // meetings run in each slot, and each participant's blocks of consecutive
 // meetings (breaks = blocks − 1).
 type state struct {
-	md    *model
-	start []int32 // start slot of each meeting, 0 when unplaced
-	occ   []int32 // occ[p*stride+s]: meeting+1 that p attends in slot s, 0 if free
-	cnt   []int32 // meetings running in each slot
-	cntLv []int32 // cntLv[md.lvAt(j, s)]: meetings of seat level j or more running in slot s
+	md      *model
+	penalty int     // what a unit of overshoot weighs in cost: spreadPenalty, or 0 early in an annealing round
+	start   []int32 // start slot of each meeting, 0 when unplaced
+	occ     []int32 // occ[p*stride+s]: meeting+1 that p attends in slot s, 0 if free
+	cnt     []int32 // meetings running in each slot
+	cntLv   []int32 // cntLv[md.lvAt(j, s)]: meetings of seat level j or more running in slot s
 
 	// in each slot, the meetings running in it; pos[off[m]+k] is the index of
 	// meeting m in the list of slot start[m]+k.
@@ -55,6 +56,7 @@ func newState(md *model) *state {
 	n, np := len(md.meets), len(md.people)
 	st := &state{
 		md:        md,
+		penalty:   spreadPenalty,
 		start:     make([]int32, n),
 		occ:       make([]int32, np*md.stride),
 		cnt:       make([]int32, md.stride),
@@ -419,7 +421,7 @@ func (c cost) energy() int { return idleWeight*c.soft + c.idle }
 const spreadPenalty = 1
 
 func (st *state) cost() cost {
-	return cost{st.nOut, st.prioLoss, st.moved, st.total + spreadPenalty*st.overshoot(), st.idles}
+	return cost{st.nOut, st.prioLoss, st.moved, st.total + st.penalty*st.overshoot(), st.idles}
 }
 
 // cmp orders costs: negative when c is better than o.
