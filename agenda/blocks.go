@@ -107,9 +107,11 @@ const restartNodes = 100
 // span is the mask of slots s..s+n-1.
 func span(s, n int) uint64 { return ((1 << uint(n)) - 1) << uint(s) }
 
-// run searches for a break-free schedule within limit nodes (0: none). It
-// returns the start slots found, or nil with cut set when the budget ran
-// out (else there is no schedule without a break).
+// run searches for a break-free schedule within limit nodes (0: none), in
+// restarts of restartNodes × the Luby sequence nodes, keeping the failure
+// weights from one to the next. It returns the start slots found, or nil
+// with cut set when the budget ran out or halt said stop (else there is no
+// schedule without a break).
 func (b *blockSearch) run(limit int) []int32 {
 	b.nodes, b.limit, b.cut = 0, limit, false
 	x, bs := append([]uint64(nil), b.x...), append([]uint64(nil), b.bs...)
@@ -121,8 +123,11 @@ func (b *blockSearch) run(limit int) []int32 {
 		return nil
 	}
 	total := limit
-	found := false
 	for r := 0; ; r++ {
+		if b.halt != nil && b.halt() {
+			b.cut = true
+			return nil
+		}
 		rl := restartNodes * luby(r)
 		if total > 0 {
 			rl = min(rl, total-b.nodes)
@@ -135,14 +140,13 @@ func (b *blockSearch) run(limit int) []int32 {
 		b.limit = b.nodes + rl
 		b.cut = false
 		if b.dfs(wx, wbs) {
-			x, found = wx, true
+			x = wx
 			break
 		}
 		if !b.cut {
 			return nil
 		}
 	}
-	_ = found
 	out := make([]int32, len(x))
 	for m, d := range x {
 		out[m] = int32(bits.TrailingZeros64(d))
@@ -315,7 +319,7 @@ func (b *blockSearch) fill(ms []int32, x []uint64, blk uint64, support []uint64)
 	for i := range slotOf {
 		slotOf[i] = -1
 	}
-	// Kuhn's augmenting paths, the most constrained meetings first.
+	// Kuhn's augmenting paths.
 	for i := range k {
 		var seen uint64
 		if !b.augment(i, dom, slotOf, &seen) {
