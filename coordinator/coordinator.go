@@ -67,9 +67,26 @@ func (c *Coordinator) log() *slog.Logger {
 // JobID is the id of a stage's job for its current attempt.
 func JobID(s fairmatch.Stage) string { return fmt.Sprintf("%s#%d", s.Key(), s.Attempts) }
 
-// Draft meta keys hold a fair's agenda between the agenda and publish stages.
+// Draft meta keys hold a fair's agenda between the agenda and publish
+// stages, verdict keys the solver's verdict on it.
 func draftKey(fair string) string     { return "draft/" + fair }
+func verdictKey(fair string) string   { return "verdict/" + fair }
 func unmatchedKey(fair string) string { return "unmatched/" + fair }
+
+// Verdict returns the solver's verdict on the fair's draft agenda, or
+// false when there is none (no draft yet, or one stored before verdicts
+// were kept).
+func Verdict(tx *store.Tx, fair string) (AgendaVerdict, bool, error) {
+	var v AgendaVerdict
+	raw, ok, err := tx.Meta(verdictKey(fair))
+	if err != nil || !ok {
+		return v, false, err
+	}
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return v, false, fairmatch.Errorf(fairmatch.EINTERNAL, "agenda verdict of fair %s is damaged: %v", fair, err)
+	}
+	return v, v.Status != "", nil
+}
 
 // Fire publishes the job of a claimed (running) stage. It implements
 // scheduler.Firer.
@@ -324,7 +341,11 @@ func (c *Coordinator) applyOutput(tx *store.Tx, s fairmatch.Stage, payload json.
 			return fairmatch.Errorf(fairmatch.EINVALID, "agenda result of %s is not readable: %v", s.Key(), err)
 		}
 		b, _ := json.Marshal(out.Agenda)
-		return tx.SetMeta(draftKey(s.Fair), string(b))
+		if err := tx.SetMeta(draftKey(s.Fair), string(b)); err != nil {
+			return err
+		}
+		v, _ := json.Marshal(out.AgendaVerdict)
+		return tx.SetMeta(verdictKey(s.Fair), string(v))
 	case fairmatch.StagePublish:
 		raw, ok, err := tx.Meta(draftKey(s.Fair))
 		if err != nil {

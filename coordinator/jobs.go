@@ -48,8 +48,19 @@ type AgendaInput struct {
 // solver's verdict.
 type AgendaOutput struct {
 	Agenda *fairmatch.Agenda `json:"agenda"`
-	Status string            `json:"status"`
-	Breaks int               `json:"breaks"`
+	AgendaVerdict
+}
+
+// AgendaVerdict is what the agenda solver says of a draft agenda: its status
+// (formats.md §4: optimal, feasible, partial, infeasible, unknown), the
+// total of breaks (idle gaps between a person's meetings, a run of idle
+// slots counting once), and, for a re-plan of a published agenda, how many
+// of its meetings moved.
+type AgendaVerdict struct {
+	Status string `json:"status"`
+	Breaks int    `json:"breaks"`
+	Moved  int    `json:"moved,omitempty"`
+	Replan bool   `json:"replan,omitempty"`
 }
 
 // Handlers returns the worker-side handlers for every stage kind.
@@ -110,6 +121,8 @@ func handleAgenda(ctx context.Context, job bus.Job, progress func(string, int, i
 	if res != nil {
 		out.Status = res.Status
 		out.Breaks = res.Breaks.Total
+		out.Moved = res.Moved
+		out.Replan = in.Previous != nil
 	}
 	progress(fmt.Sprintf("%d meetings placed, %d unscheduled", len(a.Meetings), len(a.Unscheduled)), 1, 1)
 	return json.Marshal(out)

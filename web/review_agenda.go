@@ -12,7 +12,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/fairmatch/fairmatch"
+	"github.com/fairmatch/fairmatch/agenda"
 	"github.com/fairmatch/fairmatch/auth"
+	"github.com/fairmatch/fairmatch/coordinator"
 	"github.com/fairmatch/fairmatch/store"
 )
 
@@ -26,8 +28,9 @@ const (
 type agendaSource struct {
 	fair      fairmatch.Fair
 	day       fairmatch.Day
-	draft     *fairmatch.Agenda // nil: none yet
-	published *fairmatch.Agenda // nil: not published
+	draft     *fairmatch.Agenda          // nil: none yet
+	verdict   *coordinator.AgendaVerdict // the solver's verdict on the draft, nil: none kept
+	published *fairmatch.Agenda          // nil: not published
 	cancelled []fairmatch.Meeting
 	responses []fairmatch.Response
 	names     *reviewNames
@@ -60,6 +63,13 @@ func (s *Server) agendaLoad(fair string) (*agendaSource, error) {
 			src.draft = &fairmatch.Agenda{}
 			if err := json.Unmarshal([]byte(raw), src.draft); err != nil {
 				return fmt.Errorf("draft agenda of fair %s is damaged: %w", fair, err)
+			}
+			v, ok, err := coordinator.Verdict(tx, fair)
+			if err != nil {
+				return err
+			}
+			if ok {
+				src.verdict = &v
 			}
 		}
 		if src.published, err = tx.Agenda(fair); err != nil {
@@ -195,6 +205,8 @@ type agendaPageData struct {
 	Gaps         []agendaGapView
 	IdleSlots    int
 	Unscheduled  []agendaMeetingRef
+	Verdict      string // the solver's status for the draft shown ("optimal" …; "optimal.replan"), empty: none
+	Breaks       int    // the solver's total of breaks for it
 	Cancelled    []agendaMeetingRef
 	Dropped      []agendaMeetingRef // published meetings the draft no longer holds
 	New, Moved   int
@@ -260,6 +272,15 @@ func (s *Server) agendaPage(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	slots, spans := agendaDaySlots(src.day, src.fair)
 	checks, places := agendaCheck(a.Meetings, slots, spans, src.day.Tables)
 	var changes map[string]string
+	if view == agendaDraft && src.verdict != nil {
+		switch v := src.verdict; v.Status {
+		case agenda.StatusOptimal, agenda.StatusFeasible, agenda.StatusPartial, agenda.StatusInfeasible, agenda.StatusUnknown:
+			d.Verdict, d.Breaks = v.Status, v.Breaks
+			if v.Replan && v.Status == agenda.StatusOptimal {
+				d.Verdict += ".replan"
+			}
+		}
+	}
 	if view == agendaDraft {
 		var dropped []fairmatch.Meeting
 		changes, dropped = agendaChanges(a, agendaScope(p, src.published))
@@ -480,10 +501,11 @@ func (s *Server) agendaRun(stage string) handlerFunc {
 
 // agendaChecksBody is the answer of GET /api/fairs/{fair}/agenda/checks.
 type agendaChecksBody struct {
-	Fair   string       `json:"fair"`
-	View   string       `json:"view"`
-	Slots  []agendaSlot `json:"slots"`
-	Tables []string     `json:"tables"`
+	Fair    string                     `json:"fair"`
+	View    string                     `json:"view"`
+	Slots   []agendaSlot               `json:"slots"`
+	Tables  []string                   `json:"tables"`
+	Verdict *coordinator.AgendaVerdict `json:"verdict,omitempty"` // the solver's, on the draft
 	agendaChecks
 }
 
@@ -502,8 +524,12 @@ func (s *Server) reviewAPIChecks(w http.ResponseWriter, r *http.Request, p *auth
 	if slots == nil {
 		slots = []agendaSlot{}
 	}
-	writeJSON(w, http.StatusOK, agendaChecksBody{Fair: src.fair.ID, View: view, Slots: slots,
-		Tables: append([]string{}, src.day.Tables...), agendaChecks: checks})
+	body := agendaChecksBody{Fair: src.fair.ID, View: view, Slots: slots,
+		Tables: append([]string{}, src.day.Tables...), agendaChecks: checks}
+	if view == agendaDraft {
+		body.Verdict = src.verdict
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

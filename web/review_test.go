@@ -666,6 +666,9 @@ func (st *reviewStack) putAgendas(t *testing.T) {
 		if err := tx.SetMeta("draft/"+reviewFair, string(b)); err != nil {
 			return err
 		}
+		if err := tx.SetMeta("verdict/"+reviewFair, `{"status":"feasible","breaks":3}`); err != nil {
+			return err
+		}
 		first := &fairmatch.Agenda{Fair: reviewFair, Timezone: "Asia/Shanghai", Meetings: []fairmatch.Meeting{
 			reviewMeeting("E1", "U1", "09:25", "T01", "PE1", "PU1"),
 			reviewMeeting("E2", "U1", "11:05", "T03", "PE2", "PU1"),
@@ -692,16 +695,16 @@ func TestAgendaPages(t *testing.T) {
 	}
 	st.putAgendas(t)
 
-	for _, lang := range []struct{ accept, title, changes string }{
-		{"zh", "日程表", "与已发布版本相比：新增 2 场，调整时间或桌号 1 场，人员或内容变化 0 场，取消 0 场。"},
-		{"en", "Agenda", "Against the published agenda: 2 new, 1 moved, 0 changed, 0 dropped."},
+	for _, lang := range []struct{ accept, title, changes, verdict string }{
+		{"zh", "日程表", "与已发布版本相比：新增 2 场，调整时间或桌号 1 场，人员或内容变化 0 场，取消 0 场。", "所有会谈均已安排，共 3 处空等：这是时限内找到的最好结果，尚未证明已是最少。"},
+		{"en", "Agenda", "Against the published agenda: 2 new, 1 moved, 0 changed, 0 dropped.", "Every meeting placed; idle gaps: 3, the fewest found within the time limit, not proven the fewest."},
 	} {
 		status, body := st.get(t, org, "/fairs/"+reviewFair+"/agenda", lang.accept)
 		if status != http.StatusOK {
 			t.Fatalf("%s: status %d: %s", lang.accept, status, body)
 		}
 		noRawKeys(t, "agenda/"+lang.accept, body)
-		for _, want := range []string{lang.title, lang.changes, `id="agenda-grid"`, `id="agenda-grid-scroll"`,
+		for _, want := range []string{lang.title, lang.changes, lang.verdict, `data-status="feasible"`, `id="agenda-grid"`, `id="agenda-grid-scroll"`,
 			`data-view="draft"`, `id="cell-1-T01"`, `data-meeting="M-E1-U2"`, `data-kind="double-booked"`,
 			`data-testid="gap" data-person="PU2"`, `data-testid="gap" data-person="PU1"`, `id="agenda-publish"`,
 			`id="agenda-replan"`, `data-confirm=`, `id="agenda-unscheduled"`, `id="agenda-cancelled"`, `data-meeting="M-E2-U1"`,
@@ -713,7 +716,7 @@ func TestAgendaPages(t *testing.T) {
 	}
 	// The published view: its meetings, no change summary.
 	_, body := st.get(t, org, "/fairs/"+reviewFair+"/agenda?view=published", "en")
-	if !strings.Contains(body, `data-view="published"`) || strings.Contains(body, `id="agenda-changes"`) ||
+	if !strings.Contains(body, `data-view="published"`) || strings.Contains(body, `id="agenda-changes"`) || strings.Contains(body, `id="agenda-verdict"`) ||
 		!strings.Contains(body, `id="cell-2-T01"`) || strings.Contains(body, `data-meeting="M-E1-U2"`) {
 		t.Errorf("published view wrong")
 	}
@@ -755,12 +758,54 @@ func TestAgendaPages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(jsonBody), &cb) != nil {
 		t.Fatalf("checks: %d %s", resp.StatusCode, jsonBody)
 	}
-	if cb.View != "draft" || len(cb.Conflicts) != 1 || cb.Conflicts[0].Person != "PE1" || cb.IdleSlots != 3 || len(cb.Slots) != 14 || len(cb.Tables) != 12 {
+	if cb.View != "draft" || len(cb.Conflicts) != 1 || cb.Conflicts[0].Person != "PE1" || cb.IdleSlots != 3 || len(cb.Slots) != 14 || len(cb.Tables) != 12 ||
+		cb.Verdict == nil || cb.Verdict.Status != "feasible" || cb.Verdict.Breaks != 3 {
 		t.Errorf("checks: %s", jsonBody)
 	}
 	resp, jsonBody = reviewDo(t, com, "GET", st.srv.URL+"/api/fairs/"+reviewFair+"/agenda/checks?draft=1", "en", "", nil)
 	if json.Unmarshal([]byte(jsonBody), &cb) != nil || resp.StatusCode != http.StatusOK || cb.IdleSlots != 0 || len(cb.Conflicts) != 1 {
 		t.Errorf("commissioner's checks: %s", jsonBody)
+	}
+}
+
+// TestAgendaVerdictWords shows each of the solver's verdicts on the draft,
+// in both languages, without a raw key or a formatting slip; an unknown
+// status shows none.
+func TestAgendaVerdictWords(t *testing.T) {
+	st := newReviewStack(t)
+	st.putAgendas(t)
+	org := st.login(t, "org")
+	for _, tc := range []struct{ verdict, status, en string }{
+		{`{"status":"optimal","breaks":0}`, "optimal", "every meeting placed, with the fewest idle gaps possible (0;"},
+		{`{"status":"optimal","breaks":2,"moved":1,"replan":true}`, "optimal.replan", "the fewest published meetings moved, and with that the fewest idle gaps possible (2)"},
+		{`{"status":"partial","breaks":4}`, "partial", "Not every meeting could be placed (idle gaps among those placed: 4)"},
+		{`{"status":"infeasible","breaks":1}`, "infeasible", "not every meeting can be placed under these rules (idle gaps among those placed: 1)"},
+		{`{"status":"unknown","breaks":0}`, "unknown", "Nothing could be placed within the time limit."},
+		{`{"status":"bogus","breaks":0}`, "", ""},
+	} {
+		err := st.db.Update(func(tx *store.Tx) error { return tx.SetMeta("verdict/"+reviewFair, tc.verdict) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			status, body := st.get(t, org, "/fairs/"+reviewFair+"/agenda", lang)
+			if status != http.StatusOK {
+				t.Fatalf("%s %s: %d", tc.verdict, lang, status)
+			}
+			noRawKeys(t, "verdict "+tc.status+"/"+lang, body)
+			if strings.Contains(body, "%!") {
+				t.Errorf("%s %s: a formatting slip on the page", tc.verdict, lang)
+			}
+			if tc.status == "" {
+				if strings.Contains(body, `id="agenda-verdict"`) {
+					t.Errorf("%s: a verdict shown for an unknown status", tc.verdict)
+				}
+				continue
+			}
+			if !strings.Contains(body, `data-status="`+tc.status+`"`) || lang == "en" && !strings.Contains(body, tc.en) {
+				t.Errorf("%s %s: verdict %q not shown", tc.verdict, lang, tc.en)
+			}
+		}
 	}
 }
 

@@ -278,6 +278,18 @@ func TestBrowserJourneys(t *testing.T) {
 		t.Errorf("the published grid shows %d meetings, want at least 50", cells)
 	}
 	screenshot(t, ctx, shots, "organizer-agenda-grid.png")
+	// The draft view carries the solver's verdict on it (the example fair's
+	// agenda is proven optimal).
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(fairURL+"/agenda?view=draft"),
+		chromedp.WaitVisible(chromedp.ID("agenda-verdict")),
+	); err != nil {
+		t.Fatalf("agenda verdict: %v", err)
+	}
+	verdict, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById('agenda-verdict').dataset.status`))
+	if err != nil || verdict != "optimal" {
+		t.Errorf("the draft's verdict is %q (%v), want optimal", verdict, err)
+	}
 
 	// A participant: the organizer's API issues the link of an attendee of
 	// the first published meeting (as the person page's button does).
