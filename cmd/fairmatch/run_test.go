@@ -24,7 +24,7 @@ func TestRunExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr)
 	}
-	for _, want := range []string{"running 2027-03/match", "2027-03/agenda done", "wrote " + out + "/agenda.json"} {
+	for _, want := range []string{"running 2027-03/match", "2027-03/agenda done", "2027-03/agenda: the solver says optimal", "(proven the fewest possible)", "wrote " + out + "/agenda.json"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("progress lacks %q:\n%s", want, stderr)
 		}

@@ -172,8 +172,32 @@ func (s *stack) runStages(ctx context.Context, log func(string, ...any), fair st
 			return fairmatch.Errorf(fairmatch.EINVALID, "stage %s failed: %s", key, st.Error)
 		}
 		log("%s done in %s", key, time.Since(start).Round(time.Millisecond))
+		if st.Kind == fairmatch.StageAgenda {
+			var v coordinator.AgendaVerdict
+			var ok bool
+			if err := s.db.View(func(tx *store.Tx) (err error) { v, ok, err = coordinator.Verdict(tx, fair); return err }); err != nil {
+				return err
+			}
+			if ok {
+				log("%s: the solver says %s, %d breaks%s", key, v.Status, v.Breaks, verdictNote(v))
+			}
+		}
 	}
 	return nil
+}
+
+// verdictNote explains a verdict's status in a few words.
+func verdictNote(v coordinator.AgendaVerdict) string {
+	note := map[string]string{
+		"optimal":    " (proven the fewest possible)",
+		"feasible":   " (the fewest found in the time limit, not proven)",
+		"partial":    " (not every meeting fits; see unscheduled)",
+		"infeasible": " (proven: not every meeting can be placed; see unscheduled)",
+	}[v.Status]
+	if v.Replan {
+		note += fmt.Sprintf("; %d published meetings moved", v.Moved)
+	}
+	return note
 }
 
 func hostname() string {
