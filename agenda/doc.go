@@ -109,7 +109,9 @@
 // lowest-priority meeting first, finds a conflicting set of meetings, minimal
 // when every refutation finished within its budget; Reason names those
 // meetings with their attendees, pins, sessions and precedences, and the
-// unavailable slots of their participants.
+// unavailable slots of their participants. A count of meeting-slots against
+// tables × slots (for the day, a session or a seat level) needs no such set:
+// its numbers say how much is missing.
 //
 // # Seats
 //

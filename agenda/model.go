@@ -14,19 +14,20 @@ type model struct {
 	tables int
 	spread int // max_break_spread, -1 when absent
 
-	people []string   // attendee ids, in order of first appearance
-	byPer  [][]int32  // meetings of each participant
-	meets  []meeting  // in request order (its index is its priority rank)
-	order  []int32    // meetings in topological order of `after`
-	hasPre bool       // some meeting has an `after`
-	allow  []bool     // allow[m*stride+s]: meeting m may start at slot s
-	stride int        // slots+2
-	dead   []bool     // meeting m can never be placed (no possible start)
-	nDead  int        //
-	proofs []string   // why no schedule places every meeting; empty: not proven
-	lb     int        // lower bound on the total of breaks of a complete schedule
-	unav   [][]bool   // unavailable[p][s]
-	sess   [][2]int32 // session ranges
+	people  []string   // attendee ids, in order of first appearance
+	byPer   [][]int32  // meetings of each participant
+	meets   []meeting  // in request order (its index is its priority rank)
+	order   []int32    // meetings in topological order of `after`
+	hasPre  bool       // some meeting has an `after`
+	allow   []bool     // allow[m*stride+s]: meeting m may start at slot s
+	stride  int        // slots+2
+	dead    []bool     // meeting m can never be placed (no possible start)
+	nDead   int        //
+	proofs  []string   // why no schedule places every meeting; empty: not proven
+	counted bool       // a proof counts meeting-slots against tables × slots: it needs no conflicting set
+	lb      int        // lower bound on the total of breaks of a complete schedule
+	unav    [][]bool   // unavailable[p][s]
+	sess    [][2]int32 // session ranges
 
 	// Seats (Request.TableSeats; see levels). seatOf is nil when every
 	// table seats any number.
@@ -334,6 +335,7 @@ func (md *model) prove(req *Request, static [][]int32) {
 	}
 	if total > md.tables*md.slots {
 		add("the meetings need %d meeting-slots, %d tables × %d slots give %d", total, md.tables, md.slots, md.tables*md.slots)
+		md.counted = true
 	}
 	for _, s := range req.Sessions {
 		need := 0
@@ -344,6 +346,7 @@ func (md *model) prove(req *Request, static [][]int32) {
 		}
 		if have := md.tables * (s.Last - s.First + 1); need > have {
 			add("the meetings of session %s need %d meeting-slots, its %d tables × %d slots give %d", s.Name, need, md.tables, s.Last-s.First+1, have)
+			md.counted = true
 		}
 	}
 	// A participant's meetings need more slots than they can use, overall or

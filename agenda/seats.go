@@ -113,6 +113,7 @@ func (md *model) proveSeats(req *Request, static [][]int32, add func(string, ...
 		if have := int(md.lvCap[j]) * md.slots; need > have {
 			add("the meetings needing tables of at least %d seats need %d meeting-slots, %d such tables × %d slots give %d",
 				md.lvSeats[j], need, md.lvCap[j], md.slots, have)
+			md.counted = true
 		}
 	}
 }
