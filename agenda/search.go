@@ -33,7 +33,7 @@ type solver struct {
 	enc        *encoding // the exact search's encoding, once built
 	stale      int       // annealing rounds since the best last improved
 	lnsFree    int       // random participants the next neighbourhood frees
-	zeroTried  int       // SAT solvers zeroRound has tried
+	zeroTried  int       // SAT runs zeroRound has made
 
 	mark  []uint32 // Kempe chain membership, by stamp
 	stamp uint32
