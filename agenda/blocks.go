@@ -25,11 +25,10 @@ import (
 // levels, with at most 63 slots (a set of slots is a bit mask). Every
 // deduction holds in every schedule without a break, so a search that
 // ends within its node budget either finds one or proves there is none.
-// Without learning it thrashes on forum-13 (it finds one there in 5,000 to
-// over 200,000 nodes), where the SAT encoding does better, but it settles
-// tic-12 in a hundred nodes and proves in a few hundred that tic-13crafc
-// (shuffled) has none. Its root propagation also strengthens the SAT encoding
-// (encoding.rootPrune).
+// Without learning it thrashes on larger events such as forum-13, where
+// the SAT encoding does better, but it settles tic-12 within its budget in
+// zeroFirst (TestBlockSearchSettlesTic12). Its root propagation also
+// strengthens the SAT encoding (encoding.rootPrune).
 type blockSearch struct {
 	md   *model
 	need []int      // meetings per participant

@@ -3,6 +3,9 @@ package agenda
 import (
 	"math/bits"
 	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,6 +73,34 @@ func TestBlockSearchAgreesWithBruteForce(t *testing.T) {
 	t.Logf("%d requests: a schedule without a break found for %d, proven none for %d", tried, found, none)
 }
 
+// TestBlockSearchSettlesTic12 runs the block search as zeroFirst does, with
+// its node budget, on tic-12 (whose optimum has no break): it finds a
+// schedule without a break that obeys every rule.
+func TestBlockSearchSettlesTic12(t *testing.T) {
+	req := loadB2B(t, "tic-12.original")
+	md := compile(req)
+	if !blockSearchable(md) {
+		t.Fatal("tic-12 is not block-searchable")
+	}
+	b := newBlockSearch(md, make([]int32, len(md.meets)), rand.New(rand.NewPCG(1, 2)))
+	starts := b.run(zeroNodes)
+	if starts == nil {
+		t.Fatalf("no schedule within %d nodes (cut %v)", zeroNodes, b.cut)
+	}
+	res := blockResult(req, starts)
+	if v := violations(req, res); len(v) > 0 {
+		t.Fatalf("schedule breaks rules: %v", v[:min(5, len(v))])
+	}
+	ss := make([]int, len(starts))
+	for m, s := range starts {
+		ss[m] = int(s)
+	}
+	if n, _ := breaksOf2(req, ss); n != 0 {
+		t.Fatalf("%d breaks", n)
+	}
+	t.Logf("tic-12: a schedule without a break in %d nodes", b.nodes)
+}
+
 // TestBlockPropagationKeepsSchedules checks, on the two real events whose
 // optimum has no break, that the block search's propagation never rules
 // out a schedule without a break: fixing the meetings of one, one by one,
@@ -124,20 +155,27 @@ func TestBlockPropagationKeepsSchedules(t *testing.T) {
 	}
 }
 
-// TestZeroFirstOnShuffledForum13 solves shuffled copies of forum-13
-// (meetings, attendees and ids permuted) and checks each is proven optimal
-// at 0 breaks: the search for a schedule without a break must not depend
-// on the request's order.
+// shuffledCopy returns a copy of req with its meetings, and each meeting's
+// attendees, in a random order of seed k: the same event, met by the
+// search from another starting point.
+func shuffledCopy(t testing.TB, req *Request, k int) *Request {
+	rng := rand.New(rand.NewPCG(uint64(k), 99))
+	out := copyRequest(t, req)
+	rng.Shuffle(len(out.Meetings), func(i, j int) { out.Meetings[i], out.Meetings[j] = out.Meetings[j], out.Meetings[i] })
+	for i := range out.Meetings {
+		a := out.Meetings[i].Attendees
+		rng.Shuffle(len(a), func(i, j int) { a[i], a[j] = a[j], a[i] })
+	}
+	return out
+}
+
+// TestZeroFirstOnShuffledForum13 solves shuffled copies of forum-13 and
+// checks each is proven optimal at 0 breaks: the search for a schedule
+// without a break must not depend on the request's order.
 func TestZeroFirstOnShuffledForum13(t *testing.T) {
 	base := loadB2B(t, "forum-13.original")
 	for k := range 3 {
-		rng := rand.New(rand.NewPCG(uint64(k), 99))
-		req := copyRequest(t, base)
-		rng.Shuffle(len(req.Meetings), func(i, j int) { req.Meetings[i], req.Meetings[j] = req.Meetings[j], req.Meetings[i] })
-		for i := range req.Meetings {
-			a := req.Meetings[i].Attendees
-			rng.Shuffle(len(a), func(i, j int) { a[i], a[j] = a[j], a[i] })
-		}
+		req := shuffledCopy(t, base, k)
 		res := Solve(t.Context(), req, Options{Seed: int64(k), TimeLimit: 20 * time.Second})
 		if res.Status != StatusOptimal || res.Breaks.Total != 0 {
 			t.Fatalf("copy %d: %s with %d breaks, want optimal 0", k, res.Status, res.Breaks.Total)
@@ -145,5 +183,42 @@ func TestZeroFirstOnShuffledForum13(t *testing.T) {
 		if v := violations(req, res); len(v) > 0 {
 			t.Fatalf("copy %d: %v", k, v[:min(5, len(v))])
 		}
+	}
+}
+
+// BenchmarkShuffledB2B solves six shuffled copies (shuffledCopy) of each
+// b2b instance with seeds 1–4 and a 20-second limit, and reports the
+// median and the largest seconds to a result, and how many of the 24
+// solves ended proven optimal at the published optimum.
+func BenchmarkShuffledB2B(b *testing.B) {
+	files, optimum := b2bInstances(b)
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		base := loadB2B(b, name)
+		b.Run(name, func(b *testing.B) {
+			var took []float64
+			proven := 0
+			for b.Loop() {
+				took, proven = took[:0], 0
+				for k := range 6 {
+					req := shuffledCopy(b, base, k)
+					for seed := int64(1); seed <= 4; seed++ {
+						start := time.Now()
+						res := Solve(b.Context(), req, Options{Seed: seed, TimeLimit: 20 * time.Second})
+						took = append(took, time.Since(start).Seconds())
+						if v := violations(req, res); len(v) > 0 {
+							b.Fatalf("copy %d seed %d: %v", k, seed, v[:min(5, len(v))])
+						}
+						if res.Status == StatusOptimal && res.Breaks.Total == optimum[name] {
+							proven++
+						}
+					}
+				}
+			}
+			slices.Sort(took)
+			b.ReportMetric(took[len(took)/2], "median-s")
+			b.ReportMetric(took[len(took)-1], "max-s")
+			b.ReportMetric(float64(proven), "optimal-of-24")
+		})
 	}
 }

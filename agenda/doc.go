@@ -57,9 +57,8 @@
 // matching propagation, within a small node budget) finds one or proves
 // that there is none (the lower bound is then 1); then many short runs of
 // the SAT encoding below at bound 0, each from random phases — on
-// forum-13 one run in eight succeeds within 500 conflicts while most would
-// wander for a hundred thousand — again after every round of the exact
-// search until one is found.
+// forum-13 a short run often succeeds where a long one would wander — again
+// after every round of the exact search until one is found.
 // Before any annealing (requests of up to firstMax meetings, not a
 // re-plan), the constructed schedule is handed to one round of the exact
 // search below, its budget (in conflicts, and at most a quarter of the

@@ -285,11 +285,10 @@ func (md *model) blockBound() int { return len(md.people) / 4 }
 // meeting who both have no break have overlapping blocks, each starting no
 // later than the meeting's last possible slot in the other's (clauses
 // between their order literals). Under a bound of 0 these clauses and the
-// root deductions of the block search (rootPrune) halve the median time to
-// a schedule without a break on shuffled copies of forum-13 (0.30 s with
-// neither, 0.16 s with both); counting gaps under bounds above 0 takes
-// forum-14 (bound 2) from 0.41 s to 0.22 s, and six shuffled copies of it
-// from 0.7–4.7 s to 0.09–0.58 s.
+// root deductions of the block search (rootPrune) find forum-13's schedules
+// without a break sooner; counting gaps under bounds above 0 is what proves
+// forum-14's optimum (bound 2) in a fraction of a second from any order of
+// its meetings (BenchmarkShuffledB2B).
 func (e *encoding) blocks() {
 	if e.gap != nil {
 		return
