@@ -40,7 +40,7 @@ func TestSolveRandomNeverBreaksRules(t *testing.T) {
 			req = randomRequest(rng, 1+rng.IntN(6), 6, i%4 == 0)
 		case i%12 == 11:
 			// large enough that 50 ms rarely proves anything
-			req = randomRequest(rng, 80+rng.IntN(80), 16, true)
+			req = randomRequest(rng, 150+rng.IntN(100), 16, true)
 		default:
 			req = randomRequest(rng, 8+rng.IntN(30), 12, i%4 == 1)
 		}
