@@ -152,10 +152,9 @@ func (sv *solver) optimal() bool {
 // halted. With max_break_spread, the first half of each round, while the
 // temperature is high, ignores it (state.penalty 0) and the second half
 // weighs every break over it (spreadPenalty): the hot half minimises breaks
-// freely, the cool half brings everyone back within the spread. On the
-// generated events with spread 2 (BenchmarkGenerated) this gives fewer
-// breaks than weighing the spread throughout, and 5,000 participants are
-// placed completely.
+// freely, the cool half brings everyone back within the spread (the
+// generated events with spread 2 of BenchmarkGenerated, up to 5,000
+// participants, are placed completely).
 func (sv *solver) anneal(stale int) {
 	md := sv.md
 	defer func() { sv.st.penalty = spreadPenalty }()
